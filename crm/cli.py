@@ -1,0 +1,236 @@
+"""The `crm` command: what the UI does, for scripts and operators. Acts as a named user."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from crm import demo
+from crm.db import make_engine
+from crm.errors import CRMError, ValidationError
+from crm.migrate import upgrade
+from crm.models import Role
+from crm.services import stats, users
+from crm.services.actor import Actor, actor_by_username, system_actor
+
+LANG = "en"
+
+
+def _session() -> Session:
+    return Session(make_engine(), expire_on_commit=False)
+
+
+def _actor(session: Session, args: argparse.Namespace) -> Actor:
+    name = getattr(args, "as_user", None)
+    return actor_by_username(session, name) if name else system_actor(session)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    engine = make_engine()
+    upgrade(engine)
+    print(f"Database is up to date: {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def cmd_db_stats(args: argparse.Namespace) -> int:
+    with _session() as session:
+        counts = stats.table_counts(session)
+        print("Rows:")
+        for table, n in counts.items():
+            print(f"  {table:<16} {n:>10,}")
+        print("Companies by current stage (not archived):")
+        for stage, n in stats.companies_by_stage(session).items():
+            print(f"  {stage:<16} {n:>10,}")
+        print("Live activities by kind:")
+        for row in stats.activities_by_kind(session).itertuples():
+            print(f"  {row.kind:<16} {row.activities:>10,}  KRW {row.amount_krw:>20,}")
+        print("Live activities by quarter:")
+        for row in stats.activities_by_quarter(session).itertuples():
+            print(
+                f"  {row.year}-Q{row.quarter:<11} {row.activities:>10,}  KRW {row.amount_krw:>20,}"
+            )
+    return 0
+
+
+def cmd_demo_load(args: argparse.Namespace) -> int:
+    with _session() as session:
+        result = demo.load(
+            session,
+            _actor(session, args),
+            companies=args.companies,
+            seed=args.seed,
+            replace=args.replace,
+        )
+    print(
+        f"Loaded fictional demo data (seed {args.seed}): {result.companies:,} companies, "
+        f"{result.activities:,} activities, {result.stage_entries:,} stage entries, "
+        f"{result.outcome_reports:,} outcome reports, {result.programmes} programmes."
+    )
+    return 0
+
+
+def _print_accounts(created: list[tuple[str, str, str]]) -> None:
+    print("\nDemo accounts (shown once; passwords are random, store them now):")
+    print(f"  {'username':<10} {'role':<9} password")
+    for username, role, password in created:
+        print(f"  {username:<10} {role:<9} {password}")
+    print("Reset one later with: crm user reset-password NAME\n")
+
+
+def demo_accounts(
+    session: Session, actor: Actor, *, regenerate: bool
+) -> list[tuple[str, str, str]]:
+    """Give each demo account without a password (or all, with regenerate) a random one."""
+    created: list[tuple[str, str, str]] = []
+    demo.ensure_demo_staff(session)
+    for username in demo.DEMO_ACCOUNTS:
+        user = users.get_user(session, username)
+        if user.password_hash and not regenerate:
+            continue
+        password = users.generate_password()
+        users.set_password(session, actor, username, password)
+        created.append((username, user.role, password))
+    return created
+
+
+def cmd_demo_accounts(args: argparse.Namespace) -> int:
+    with _session() as session:
+        created = demo_accounts(session, _actor(session, args), regenerate=args.regenerate)
+    if created:
+        _print_accounts(created)
+    else:
+        print("Demo accounts already have passwords; use --regenerate to make new ones.")
+    return 0
+
+
+def cmd_demo_init(args: argparse.Namespace) -> int:
+    """First run: migrate; if the database is empty, load the demo cohort and print accounts."""
+    engine = make_engine()
+    upgrade(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        if demo.has_data(session):
+            print("Database already has data; not loading the demo cohort.")
+            return 0
+        actor = system_actor(session)
+        result = demo.load(session, actor, companies=demo.DEMO_TARGET, seed=demo.DEFAULT_SEED)
+        print(
+            f"Loaded the 2022 demo cohort: {result.companies} fictional companies, "
+            f"{result.activities} activities."
+        )
+        _print_accounts(demo_accounts(session, actor, regenerate=False))
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    second = getpass.getpass("Repeat password: ")
+    if first != second:
+        raise CRMError("error.generic")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    password = _read_password(args)
+    with _session() as session:
+        user = users.create_user(
+            session,
+            _actor(session, args),
+            username=args.name,
+            display_name=args.display_name or args.name,
+            role=args.role,
+            password=password,
+        )
+    print(f"Created {user.username} ({user.role}).")
+    return 0
+
+
+def cmd_user_reset_password(args: argparse.Namespace) -> int:
+    password = _read_password(args)
+    with _session() as session:
+        users.set_password(session, _actor(session, args), args.name, password)
+    print(f"Password reset for {args.name}; any lock-out is cleared.")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    with _session() as session:
+        for user in users.list_users(session):
+            state = "active" if user.active else "inactive"
+            has_pw = "password set" if user.password_hash else "no password"
+            print(f"{user.username:<12} {user.role:<8} {state:<8} {has_pw:<12} {user.display_name}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crm", description="Startup Support CRM")
+    parser.add_argument("--as", dest="as_user", help="act as this user (default: system)")
+    sub = parser.add_subparsers(dest="group", required=True)
+
+    db = sub.add_parser("db", help="schema and statistics").add_subparsers(
+        dest="cmd", required=True
+    )
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
+    db.add_parser("stats", help="counts by stage, kind, quarter").set_defaults(func=cmd_db_stats)
+
+    dm = sub.add_parser("demo", help="fictional demo data").add_subparsers(
+        dest="cmd", required=True
+    )
+    load = dm.add_parser("load", help="load the demo cohort or a large data set")
+    load.add_argument("--companies", type=int, default=demo.DEMO_TARGET)
+    load.add_argument("--seed", type=int, default=demo.DEFAULT_SEED)
+    load.add_argument("--replace", action="store_true", help="wipe existing data first")
+    load.set_defaults(func=cmd_demo_load)
+    acc = dm.add_parser("accounts", help="random passwords for the demo accounts")
+    acc.add_argument("--regenerate", action="store_true")
+    acc.set_defaults(func=cmd_demo_accounts)
+    dm.add_parser("init", help="first run: migrate, load demo if empty").set_defaults(
+        func=cmd_demo_init
+    )
+
+    us = sub.add_parser("user", help="accounts").add_subparsers(dest="cmd", required=True)
+    add = us.add_parser("add", help="create an account (password prompted or from stdin)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--display-name")
+    add.add_argument("--password-stdin", action="store_true")
+    add.set_defaults(func=cmd_user_add)
+    reset = us.add_parser("reset-password", help="set a new password")
+    reset.add_argument("name")
+    reset.add_argument("--password-stdin", action="store_true")
+    reset.set_defaults(func=cmd_user_reset_password)
+    us.add_parser("list", help="list accounts").set_defaults(func=cmd_user_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except ValidationError as exc:
+        print("error: " + exc.message(LANG), file=sys.stderr)
+        return 2
+    except CRMError as exc:
+        print("error: " + exc.message(LANG), file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        print(
+            f"error: database unavailable or not migrated ({exc.orig}). "
+            "Check CRM_DATABASE_URL and run `crm db upgrade`.",
+            file=sys.stderr,
+        )
+        return 3
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,144 @@
+"""Quarterly outcome reports: the figures each company reports for the ministry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from crm.errors import NotFound, ValidationError
+from crm.models import AuditAction, Company, OutcomeReport
+from crm.services import audit
+from crm.services.actor import Actor
+from crm.services.editing import apply_changes, check_stale
+from crm.services.permissions import Permission, require
+from crm.validation import MAX_KRW, Checker
+
+FIGURE_FIELDS = (
+    "employees",
+    "new_hires",
+    "revenue_krw",
+    "patents_filed",
+    "patents_registered",
+    "investment_krw",
+    "exports_krw",
+)
+
+
+def _validate(check: Checker, data: dict[str, Any], partial: bool) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for field in FIGURE_FIELDS:
+        if field in data or not partial:
+            maximum = MAX_KRW if field.endswith("_krw") else 1_000_000
+            value = data.get(field)
+            clean[field] = check.integer(
+                field, 0 if value in (None, "") else value, maximum=maximum
+            )
+    if "notes" in data:
+        clean["notes"] = check.text("notes", data.get("notes"), max_len=10_000, multiline=True)
+    for name in sorted(set(data) - set(FIGURE_FIELDS) - {"notes"}):
+        check.fail(name, "error.unknown_field")
+    return clean
+
+
+def _cross_checks(check: Checker, figures: dict[str, Any]) -> None:
+    if (figures.get("new_hires") or 0) > (figures.get("employees") or 0):
+        check.fail("new_hires", "error.hires_exceed")
+    if (figures.get("patents_registered") or 0) > (figures.get("patents_filed") or 0):
+        check.fail("patents_registered", "error.patents_exceed")
+
+
+def add_outcome_report(
+    session: Session,
+    actor: Actor,
+    *,
+    company_id: int,
+    year: int,
+    quarter: int,
+    figures: dict[str, Any],
+    context: str | None = None,
+) -> OutcomeReport:
+    """Validate and add one report; the caller commits."""
+    check = Checker()
+    y = check.integer("year", year, required=True, minimum=2000, maximum=2100)
+    q = check.integer("quarter", quarter, required=True, minimum=1, maximum=4)
+    clean = _validate(check, figures, partial=False)
+    _cross_checks(check, clean)
+    if session.get(Company, company_id) is None:
+        check.fail("company_id", "error.not_found", entity="company", id=company_id)
+    elif y and q:
+        dup = session.exec(
+            select(OutcomeReport).where(
+                OutcomeReport.company_id == company_id,
+                OutcomeReport.year == y,
+                OutcomeReport.quarter == q,
+            )
+        ).first()
+        if dup is not None:
+            check.fail("quarter", "error.outcome_duplicate")
+    check.raise_if_errors()
+    report = OutcomeReport(company_id=company_id, year=y, quarter=q, **clean)
+    session.add(report)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise ValidationError([]) from exc
+    assert report.id is not None
+    audit.record(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "outcome_report",
+        report.id,
+        version=report.version,
+        new={"company_id": company_id, "year": y, "quarter": q, **clean},
+        context=context,
+    )
+    return report
+
+
+def create_outcome_report(
+    session: Session,
+    actor: Actor,
+    *,
+    company_id: int,
+    year: int,
+    quarter: int,
+    figures: dict[str, Any],
+) -> OutcomeReport:
+    require(session, actor, Permission.EDIT_OUTCOMES)
+    report = add_outcome_report(
+        session, actor, company_id=company_id, year=year, quarter=quarter, figures=figures
+    )
+    session.commit()
+    return report
+
+
+def update_outcome_report(
+    session: Session, actor: Actor, report_id: int, *, version: int, changes: dict[str, Any]
+) -> OutcomeReport:
+    require(session, actor, Permission.EDIT_OUTCOMES)
+    report = session.get(OutcomeReport, report_id, populate_existing=True)
+    if report is None:
+        raise NotFound(entity="outcome_report", id=report_id)
+    check = Checker()
+    clean = _validate(check, changes, partial=True)
+    merged = {f: clean.get(f, getattr(report, f)) for f in FIGURE_FIELDS}
+    _cross_checks(check, merged)
+    check.raise_if_errors()
+    check_stale(session, report, "outcome_report", version, clean)
+    apply_changes(session, actor, report, "outcome_report", clean)
+    session.commit()
+    return report
+
+
+def reports_for_company(session: Session, company_id: int) -> list[OutcomeReport]:
+    return list(
+        session.exec(
+            select(OutcomeReport)
+            .where(OutcomeReport.company_id == company_id)
+            .order_by(OutcomeReport.year, OutcomeReport.quarter)  # type: ignore[arg-type]
+        ).all()
+    )

@@ -1,0 +1,153 @@
+"""Stage history: the dated moves of a company; its current stage is always its latest entry."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from crm.errors import NotFound
+from crm.models import AuditAction, Company, Stage, StageEntry
+from crm.services import audit
+from crm.services.actor import Actor
+from crm.services.editing import flush_or_conflict
+from crm.services.permissions import Permission, require
+from crm.validation import Checker
+
+
+def current_stage_subquery() -> sa.Subquery:
+    """(company_id, stage, entered_on) of each company's latest stage entry."""
+    ranked = select(
+        StageEntry.company_id,
+        StageEntry.stage,
+        StageEntry.entered_on,
+        func.row_number()
+        .over(
+            partition_by=StageEntry.company_id,
+            order_by=(col(StageEntry.entered_on).desc(), col(StageEntry.id).desc()),
+        )
+        .label("rn"),
+    ).subquery("ranked_stage")
+    return (
+        select(ranked.c.company_id, ranked.c.stage, ranked.c.entered_on)
+        .where(ranked.c.rn == 1)
+        .subquery("current_stage")
+    )
+
+
+def stage_history(session: Session, company_id: int) -> list[StageEntry]:
+    return list(
+        session.exec(
+            select(StageEntry)
+            .where(StageEntry.company_id == company_id)
+            .order_by(col(StageEntry.entered_on), col(StageEntry.id))
+        ).all()
+    )
+
+
+def current_stage(session: Session, company_id: int) -> Stage:
+    latest = session.exec(
+        select(StageEntry.stage)
+        .where(StageEntry.company_id == company_id)
+        .order_by(col(StageEntry.entered_on).desc(), col(StageEntry.id).desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        raise NotFound(entity="company", id=company_id)
+    return Stage(latest)
+
+
+def add_entry(
+    session: Session,
+    actor: Actor,
+    company_id: int,
+    stage: Stage,
+    entered_on: date,
+    reason: str | None,
+    context: str | None = None,
+) -> StageEntry:
+    """Write one entry and its audit row (no commit: callers own the transaction)."""
+    entry = StageEntry(
+        company_id=company_id,
+        stage=stage.value,
+        entered_on=entered_on,
+        reason=reason,
+        recorded_by_id=actor.id,
+    )
+    session.add(entry)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.STAGE_CHANGE,
+        "company",
+        company_id,
+        field="stage",
+        old=None,
+        new=f"{stage.value}@{entered_on.isoformat()}",
+        context=reason if context is None else context,
+    )
+    return entry
+
+
+def change_stage(
+    session: Session,
+    actor: Actor,
+    company_id: int,
+    *,
+    stage: Stage | str,
+    entered_on: date | str,
+    reason: str | None = None,
+    founded_on: date | str | None = None,
+    today: date | None = None,
+) -> StageEntry:
+    """Move a company to another stage on a date. Moving back needs a reason; leaving
+    pre-startup needs a founding date (given here or already on the profile)."""
+    require(session, actor, Permission.EDIT_COMPANIES)
+    company = session.get(Company, company_id, populate_existing=True)
+    if company is None:
+        raise NotFound(entity="company", id=company_id)
+    check = Checker()
+    new_stage = check.choice("stage", stage, [s.value for s in Stage])
+    day = check.day("entered_on", entered_on, required=True)
+    why = check.text("reason", reason, max_len=500)
+    founded = check.day("founded_on", founded_on)
+    check.raise_if_errors()
+    assert new_stage is not None and day is not None
+    target = Stage(new_stage)
+    if company.archived:
+        check.fail("company", "error.company_archived")
+    history = stage_history(session, company_id)
+    last = history[-1]
+    if Stage(last.stage) == target:
+        check.fail("stage", "error.stage_same")
+    if day < last.entered_on:
+        check.fail("entered_on", "error.stage_date_order", last=last.entered_on.isoformat())
+    if day > (today or date.today()):
+        check.fail("entered_on", "error.date_future")
+    if target.rank < Stage(last.stage).rank and not why:
+        check.fail("reason", "error.stage_backward_reason")
+    leaving_pre = Stage(last.stage) == Stage.PRE_STARTUP and target != Stage.PRE_STARTUP
+    if leaving_pre and company.founded_on is None and founded is None:
+        check.fail("founded_on", "error.founded_required")
+    check.raise_if_errors()
+    if founded is not None and company.founded_on != founded:
+        old = company.founded_on
+        company.founded_on = founded
+        session.add(company)
+        flush_or_conflict(session)
+        audit.record(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            "company",
+            company_id,
+            version=company.version,
+            field="founded_on",
+            old=old,
+            new=founded,
+        )
+    entry = add_entry(session, actor, company_id, target, day, why)
+    session.commit()
+    return entry

@@ -1,0 +1,270 @@
+"""Counts for `crm db stats` and the home dashboard, computed in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from crm.models import (
+    Activity,
+    AuditEntry,
+    Cohort,
+    Company,
+    OutcomeReport,
+    Programme,
+    Stage,
+    User,
+)
+from crm.services.queries import live_activity, quarter_bounds, quarter_of, year_of
+from crm.services.stages import current_stage_subquery
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for model in (Company, Activity, Programme, OutcomeReport, User, AuditEntry):
+        out[model.__tablename__] = session.exec(select(func.count()).select_from(model)).one()  # type: ignore[arg-type]
+    return out
+
+
+def companies_by_stage(
+    session: Session, *, cohort_year: int | None = None, include_archived: bool = False
+) -> dict[str, int]:
+    current = current_stage_subquery()
+    query = (
+        select(current.c.stage, func.count())
+        .select_from(current)
+        .join(Company, col(Company.id) == current.c.company_id)
+        .group_by(current.c.stage)
+    )
+    if cohort_year is not None:
+        query = query.where(Company.cohort_year == cohort_year)
+    if not include_archived:
+        query = query.where(~col(Company.archived))
+    counts = dict(session.exec(query).all())
+    return {s.value: int(counts.get(s.value, 0)) for s in Stage}
+
+
+def activities_by_kind(
+    session: Session, *, year: int | None = None, quarter: int | None = None
+) -> pd.DataFrame:
+    """Live activities and KRW per kind (optionally one year / quarter)."""
+    query = (
+        select(
+            Programme.kind,
+            func.count(col(Activity.id)).label("activities"),
+            func.coalesce(func.sum(Activity.amount_krw), 0).label("amount_krw"),
+            func.count(sa.distinct(Activity.company_id)).label("companies"),
+        )
+        .join(Programme, col(Programme.id) == Activity.programme_id)
+        .where(live_activity())
+        .group_by(Programme.kind)
+        .order_by(Programme.kind)
+    )
+    if year is not None:
+        query = query.where(year_of(col(Activity.start_on)) == year)
+    if quarter is not None:
+        query = query.where(quarter_of(col(Activity.start_on)) == quarter)
+    rows = session.exec(query).all()
+    return pd.DataFrame(rows, columns=["kind", "activities", "amount_krw", "companies"])
+
+
+def activities_by_quarter(session: Session) -> pd.DataFrame:
+    y = year_of(col(Activity.start_on)).label("year")
+    q = quarter_of(col(Activity.start_on)).label("quarter")
+    rows = session.exec(
+        select(y, q, func.count(), func.coalesce(func.sum(Activity.amount_krw), 0))
+        .where(live_activity())
+        .group_by(y, q)
+        .order_by(y, q)
+    ).all()
+    return pd.DataFrame(rows, columns=["year", "quarter", "activities", "amount_krw"])
+
+
+def programme_execution(session: Session, year: int) -> pd.DataFrame:
+    """Per programme of a year: budget, KRW executed (live activities), share, companies, target."""
+    spent = (
+        select(
+            Activity.programme_id,
+            func.coalesce(func.sum(Activity.amount_krw), 0).label("executed"),
+            func.count(col(Activity.id)).label("activities"),
+            func.count(sa.distinct(Activity.company_id)).label("companies"),
+        )
+        .where(live_activity())
+        .group_by(Activity.programme_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(
+            Programme.id,
+            Programme.name,
+            Programme.kind,
+            Programme.budget_krw,
+            Programme.target_companies,
+            func.coalesce(spent.c.executed, 0),
+            func.coalesce(spent.c.activities, 0),
+            func.coalesce(spent.c.companies, 0),
+        )
+        .outerjoin(spent, spent.c.programme_id == Programme.id)
+        .where(Programme.year == year)
+        .order_by(col(Programme.id))
+    ).all()
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "programme_id",
+            "name",
+            "kind",
+            "budget_krw",
+            "target_companies",
+            "executed_krw",
+            "activities",
+            "companies",
+        ],
+    )
+    df["executed_pct"] = (df["executed_krw"] / df["budget_krw"].where(df["budget_krw"] > 0)).fillna(
+        0.0
+    ) * 100
+    return df
+
+
+def latest_year(session: Session) -> int | None:
+    return session.exec(select(func.max(Company.cohort_year))).one()
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    year: int
+    target: int
+    companies: int
+    supported: int
+    budget_krw: int
+    executed_krw: int
+    jobs_created: int
+    patents_filed: int
+    patents_registered: int
+
+
+def cohort_summary(session: Session, year: int) -> CohortSummary:
+    cohort = session.get(Cohort, year)
+    companies = session.exec(
+        select(func.count())
+        .select_from(Company)
+        .where(Company.cohort_year == year, ~col(Company.archived))
+    ).one()
+    supported = session.exec(
+        select(func.count(sa.distinct(Activity.company_id)))
+        .join(Company, col(Company.id) == Activity.company_id)
+        .where(
+            Company.cohort_year == year, live_activity(), year_of(col(Activity.start_on)) == year
+        )
+    ).one()
+    execution = programme_execution(session, year)
+    outcomes = session.exec(
+        select(
+            func.coalesce(func.sum(OutcomeReport.new_hires), 0),
+            func.coalesce(func.sum(OutcomeReport.patents_filed), 0),
+            func.coalesce(func.sum(OutcomeReport.patents_registered), 0),
+        ).where(OutcomeReport.year == year)
+    ).one()
+    return CohortSummary(
+        year=year,
+        target=cohort.target_companies if cohort else 0,
+        companies=int(companies),
+        supported=int(supported),
+        budget_krw=int(execution["budget_krw"].sum()),
+        executed_krw=int(execution["executed_krw"].sum()),
+        jobs_created=int(outcomes[0]),
+        patents_filed=int(outcomes[1]),
+        patents_registered=int(outcomes[2]),
+    )
+
+
+def recent_activity(session: Session, limit: int = 15) -> pd.DataFrame:
+    rows = session.exec(
+        select(
+            AuditEntry.at,
+            User.display_name,
+            AuditEntry.action,
+            AuditEntry.entity,
+            AuditEntry.entity_id,
+            AuditEntry.field,
+            AuditEntry.new_value,
+        )
+        .join(User, col(User.id) == AuditEntry.actor_id)
+        .order_by(col(AuditEntry.id).desc())
+        .limit(limit)
+    ).all()
+    return pd.DataFrame(
+        rows, columns=["at", "who", "action", "entity", "entity_id", "field", "new_value"]
+    )
+
+
+def previous_quarter(day: date) -> tuple[int, int]:
+    q = (day.month - 1) // 3 + 1
+    return (day.year - 1, 4) if q == 1 else (day.year, q - 1)
+
+
+def companies_needing_attention(
+    session: Session, *, as_of: date, year: int | None = None, days: int = 90
+) -> pd.DataFrame:
+    """Active companies with no live support in `days` before `as_of`, or no outcome report for
+    the quarter before `as_of`'s quarter. One row per company with both reasons as flags."""
+    since = as_of - timedelta(days=days)
+    last_support = (
+        select(Activity.company_id, func.max(Activity.start_on).label("last_support"))
+        .where(live_activity(), col(Activity.start_on) <= as_of)
+        .group_by(Activity.company_id)
+        .subquery()
+    )
+    rep_year, rep_quarter = previous_quarter(as_of)
+    has_report = (
+        select(OutcomeReport.company_id)
+        .where(OutcomeReport.year == rep_year, OutcomeReport.quarter == rep_quarter)
+        .subquery()
+    )
+    current = current_stage_subquery()
+    no_support = sa.or_(last_support.c.last_support.is_(None), last_support.c.last_support < since)
+    no_report = has_report.c.company_id.is_(None)
+    query = (
+        select(
+            Company.id,
+            Company.name_ko,
+            current.c.stage,
+            last_support.c.last_support,
+            no_support.label("no_recent_support"),
+            no_report.label("missing_report"),
+        )
+        .join(current, current.c.company_id == Company.id)
+        .outerjoin(last_support, last_support.c.company_id == Company.id)
+        .outerjoin(has_report, has_report.c.company_id == Company.id)
+        .where(~col(Company.archived), sa.or_(no_support, no_report))
+        .order_by(col(Company.name_ko))
+    )
+    if year is not None:
+        query = query.where(Company.cohort_year == year)
+    rows = session.exec(query).all()
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "company_id",
+            "name",
+            "stage",
+            "last_support",
+            "no_recent_support",
+            "missing_report",
+        ],
+    )
+    df["no_recent_support"] = df["no_recent_support"].astype(bool)
+    df["missing_report"] = df["missing_report"].astype(bool)
+    df.attrs["report_quarter"] = (rep_year, rep_quarter)
+    return df
+
+
+def default_as_of(year: int, quarter: int, today: date | None = None) -> date:
+    """The dashboard's reference day: the end of the chosen quarter, or today if earlier."""
+    end = quarter_bounds(year, quarter)[1]
+    return min(end, today or date.today())

@@ -1,0 +1,295 @@
+"""Pure validation rules: registration numbers, text, money, dates, contact data, kind fields."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from datetime import date, datetime
+from typing import Any
+
+import pycountry
+
+from crm.errors import FieldError, ValidationError
+
+BRN_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
+MAX_KRW = 10**15  # a thousand trillion won: far above any programme, well inside BIGINT
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2100, 12, 31)
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^0\d{1,2}-?\d{3,4}-?\d{4}$")
+# Control characters are refused (they break Excel and terminals); newline/tab only in notes.
+_ALLOWED_MULTILINE = {"\n", "\t", "\r"}
+
+
+def brn_digits(raw: str) -> str:
+    return re.sub(r"[\s-]", "", raw)
+
+
+def brn_check_digit(first_nine: str) -> int:
+    """National Tax Service check digit for a 사업자등록번호."""
+    digits = [int(c) for c in first_nine]
+    total = sum(d * w for d, w in zip(digits, BRN_WEIGHTS, strict=True))
+    total += (digits[8] * 5) // 10
+    return (10 - total % 10) % 10
+
+
+def is_valid_brn(raw: str) -> bool:
+    digits = brn_digits(raw)
+    if not re.fullmatch(r"\d{10}", digits):
+        return False
+    return brn_check_digit(digits[:9]) == int(digits[9])
+
+
+def format_brn(raw: str) -> str:
+    d = brn_digits(raw)
+    return f"{d[:3]}-{d[3:5]}-{d[5:]}"
+
+
+def normalise_name(name: str) -> str:
+    """A name reduced for matching: no legal form, spaces or punctuation, NFKC, lower case."""
+    text = unicodedata.normalize("NFKC", name).lower()
+    text = re.sub(r"\(주\)|㈜|주식회사|\(유\)|유한회사|co\.,?\s*ltd\.?|inc\.?|corp\.?", "", text)
+    return re.sub(r"[\W_]+", "", text)
+
+
+class Checker:
+    """Collects field errors so a form gets every message at once, then raises one error."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def fail(self, field: str, key: str, **params: Any) -> None:
+        self.errors.append(FieldError(field, key, params))
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise ValidationError(list(self.errors))
+
+    def text(
+        self,
+        field: str,
+        value: Any,
+        *,
+        required: bool = False,
+        max_len: int = 200,
+        multiline: bool = False,
+    ) -> str | None:
+        if value is None:
+            if required:
+                self.fail(field, "error.required")
+            return None
+        if not isinstance(value, str):
+            self.fail(field, "error.text_type")
+            return None
+        stripped = value if multiline else value.strip()
+        if stripped == "" or (multiline and stripped.strip() == ""):
+            if required:
+                self.fail(field, "error.required")
+            return None
+        if len(stripped) > max_len:
+            self.fail(field, "error.too_long", max=max_len)
+            return None
+        for ch in stripped:
+            if unicodedata.category(ch) in ("Cc", "Cs") and not (
+                multiline and ch in _ALLOWED_MULTILINE
+            ):
+                self.fail(field, "error.control_chars")
+                return None
+        return stripped
+
+    def choice(self, field: str, value: Any, allowed: Any, *, required: bool = True) -> str | None:
+        if value is None or value == "":
+            if required:
+                self.fail(field, "error.required")
+            return None
+        allowed_values = [str(a) for a in allowed]
+        if str(value) not in allowed_values:
+            self.fail(field, "error.choice", allowed=", ".join(allowed_values))
+            return None
+        return str(value)
+
+    def integer(
+        self,
+        field: str,
+        value: Any,
+        *,
+        required: bool = False,
+        minimum: int | None = 0,
+        maximum: int = MAX_KRW,
+        positive: bool = False,
+    ) -> int | None:
+        if value is None or value == "":
+            if required:
+                self.fail(field, "error.required")
+            return None
+        if isinstance(value, bool):
+            self.fail(field, "error.integer")
+            return None
+        if isinstance(value, float):
+            if math.isnan(value) or math.isinf(value) or not value.is_integer():
+                self.fail(field, "error.integer")
+                return None
+            value = int(value)
+        if isinstance(value, str):
+            cleaned = value.replace(",", "").strip()
+            if not re.fullmatch(r"-?\d+", cleaned):
+                self.fail(field, "error.integer")
+                return None
+            value = int(cleaned)
+        if not isinstance(value, int):
+            self.fail(field, "error.integer")
+            return None
+        if positive and value <= 0:
+            self.fail(field, "error.positive")
+            return None
+        if minimum is not None and value < minimum:
+            self.fail(field, "error.min", min=minimum)
+            return None
+        if value > maximum:
+            self.fail(field, "error.max", max=maximum)
+            return None
+        return value
+
+    def decimal(
+        self,
+        field: str,
+        value: Any,
+        *,
+        required: bool = False,
+        minimum: float = 0,
+        maximum: float = 10_000,
+        positive: bool = False,
+    ) -> float | None:
+        if value is None or value == "":
+            if required:
+                self.fail(field, "error.required")
+            return None
+        try:
+            number = float(value) if not isinstance(value, bool) else math.nan
+        except (TypeError, ValueError):
+            number = math.nan
+        if math.isnan(number) or math.isinf(number):
+            self.fail(field, "error.number")
+            return None
+        if positive and number <= 0:
+            self.fail(field, "error.positive")
+            return None
+        if number < minimum:
+            self.fail(field, "error.min", min=minimum)
+            return None
+        if number > maximum:
+            self.fail(field, "error.max", max=maximum)
+            return None
+        return number
+
+    def day(self, field: str, value: Any, *, required: bool = False) -> date | None:
+        if value is None or value == "":
+            if required:
+                self.fail(field, "error.required")
+            return None
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value.strip())
+            except ValueError:
+                self.fail(field, "error.date")
+                return None
+        if not isinstance(value, date):
+            self.fail(field, "error.date")
+            return None
+        if not MIN_DATE <= value <= MAX_DATE:
+            self.fail(field, "error.date_range", min=MIN_DATE.isoformat(), max=MAX_DATE.isoformat())
+            return None
+        return value
+
+    def brn(self, field: str, value: Any) -> str | None:
+        raw = self.text(field, value, max_len=20)
+        if raw is None:
+            return None
+        if not re.fullmatch(r"\d{10}", brn_digits(raw)):
+            self.fail(field, "error.brn_format")
+            return None
+        if not is_valid_brn(raw):
+            self.fail(field, "error.brn_checksum")
+            return None
+        return format_brn(raw)
+
+    def email(self, field: str, value: Any) -> str | None:
+        text = self.text(field, value, max_len=254)
+        if text is not None and not EMAIL_RE.match(text):
+            self.fail(field, "error.email")
+            return None
+        return text
+
+    def phone(self, field: str, value: Any) -> str | None:
+        text = self.text(field, value, max_len=20)
+        if text is None:
+            return None
+        compact = re.sub(r"[\s.]", "", text)
+        if not PHONE_RE.match(compact):
+            self.fail(field, "error.phone")
+            return None
+        digits = re.sub(r"\D", "", compact)
+        if digits.startswith("02"):
+            return f"02-{digits[2:-4]}-{digits[-4:]}"
+        return f"{digits[:3]}-{digits[3:-4]}-{digits[-4:]}"
+
+    def country(self, field: str, value: Any, *, required: bool = False) -> str | None:
+        text = self.text(field, value, required=required, max_len=2)
+        if text is None:
+            return None
+        code = text.upper()
+        if pycountry.countries.get(alpha_2=code) is None:
+            self.fail(field, "error.country")
+            return None
+        return code
+
+
+def validate_kind_fields(
+    checker: Checker, spec: list[dict[str, Any]], details: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Validate an activity's kind-specific fields against its kind's spec (data, not code)."""
+    details = dict(details or {})
+    known = {f["name"] for f in spec}
+    for unknown in sorted(set(details) - known):
+        checker.fail(f"details.{unknown}", "error.unknown_field")
+    clean: dict[str, Any] = {}
+    for f in spec:
+        name, kind = f["name"], f.get("type", "text")
+        key = f"details.{name}"
+        value = details.get(name)
+        required = bool(f.get("required", False))
+        if kind == "text":
+            out: Any = checker.text(key, value, required=required, max_len=f.get("max_len", 200))
+        elif kind == "int":
+            out = checker.integer(
+                key,
+                value,
+                required=required,
+                minimum=f.get("min", 0),
+                maximum=f.get("max", MAX_KRW),
+                positive=bool(f.get("positive", False)),
+            )
+        elif kind == "decimal":
+            out = checker.decimal(
+                key,
+                value,
+                required=required,
+                minimum=f.get("min", 0),
+                maximum=f.get("max", 10_000),
+                positive=bool(f.get("positive", False)),
+            )
+        elif kind == "choice":
+            out = checker.choice(key, value, f.get("choices", []), required=required)
+        elif kind == "country":
+            out = checker.country(key, value, required=required)
+        elif kind == "date":
+            day = checker.day(key, value, required=required)
+            out = day.isoformat() if day else None
+        else:
+            raise ValueError(f"Unknown field type {kind!r} in kind spec")
+        if out is not None:
+            clean[name] = out
+    return clean

@@ -1,0 +1,165 @@
+"""Fixtures: an `engine` parametrised over SQLite and PostgreSQL, actors for each role, and
+small builders that go through the same services the app uses."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from crm.db import make_engine
+from crm.migrate import upgrade
+from crm.models import Company, Programme, Role
+from crm.services import companies as company_service
+from crm.services import programmes as programme_service
+from crm.services import users as user_service
+from crm.services.actor import Actor, actor_from_user, system_actor
+from crm.services.reference import ensure_builtin_kinds
+from tests.support import IN_CI, create_pg_database, new_session, postgres_available, truncate_all
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per run; each test gets a copy."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_engine() -> Iterator[Engine]:
+    reason = postgres_available()
+    if reason is not None:
+        message = f"PostgreSQL is not reachable ({reason})"
+        if IN_CI:
+            pytest.fail(message + " and CI=true requires it", pytrace=False)
+        pytest.skip(message)
+    url = create_pg_database(f"crm_test_{_worker()}")
+    engine = make_engine(url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "crm.sqlite3"
+        shutil.copy(template, path)
+        eng = make_engine(f"sqlite:///{path}")
+        yield eng
+        eng.dispose()
+    else:
+        eng = request.getfixturevalue("pg_engine")
+        truncate_all(eng)
+        with Session(eng) as s:
+            ensure_builtin_kinds(s)
+        yield eng
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with new_session(engine) as s:
+        yield s
+
+
+@pytest.fixture
+def system(session: Session) -> Actor:
+    return system_actor(session)
+
+
+def make_user(session: Session, system: Actor, username: str, role: Role) -> Actor:
+    user = user_service.create_user(
+        session,
+        system,
+        username=username,
+        display_name=f"{username.title()} 테스트",
+        role=role,
+        password="correct horse battery",
+    )
+    return actor_from_user(user)
+
+
+@pytest.fixture
+def admin(session: Session, system: Actor) -> Actor:
+    return make_user(session, system, "admin1", Role.ADMIN)
+
+
+@pytest.fixture
+def officer(session: Session, system: Actor) -> Actor:
+    return make_user(session, system, "officer1", Role.OFFICER)
+
+
+@pytest.fixture
+def officer2(session: Session, system: Actor) -> Actor:
+    return make_user(session, system, "officer2", Role.OFFICER)
+
+
+@pytest.fixture
+def manager(session: Session, system: Actor) -> Actor:
+    return make_user(session, system, "manager1", Role.MANAGER)
+
+
+@pytest.fixture
+def analyst(session: Session, system: Actor) -> Actor:
+    return make_user(session, system, "analyst1", Role.ANALYST)
+
+
+@pytest.fixture
+def programmes(session: Session, system: Actor) -> dict[str, Programme]:
+    """One 2022 programme per built-in kind."""
+    out = {}
+    for kind, budget in (
+        ("mentoring", 100_000_000),
+        ("prototyping", 500_000_000),
+        ("investment", 2_000_000_000),
+        ("overseas", 300_000_000),
+    ):
+        out[kind] = programme_service.create_programme(
+            session,
+            system,
+            name=f"2022 {kind}",
+            year=2022,
+            kind=kind,
+            budget_krw=budget,
+            target_companies=10,
+        )
+    return out
+
+
+VALID_BRN = "220-81-62517"
+
+
+def new_company(**overrides: object) -> company_service.NewCompany:
+    values: dict[str, object] = {
+        "name_ko": "테스트에이아이",
+        "industry": "healthcare",
+        "cohort_year": 2022,
+        "stage": "startup",
+        "stage_since": date(2022, 1, 10),
+        "founded_on": date(2020, 5, 1),
+        "brn": VALID_BRN,
+        "representative": "홍길동",
+        "email": "ceo@example.com",
+        "phone": "010-1234-5678",
+    }
+    values.update(overrides)
+    return company_service.NewCompany(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def company(session: Session, officer: Actor) -> Company:
+    return company_service.create_company(session, officer, new_company())
