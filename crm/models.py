@@ -242,3 +242,51 @@ class AuditEntry(SQLModel, table=True):
     old_value: str | None = Field(default=None, sa_type=sa.Text)
     new_value: str | None = Field(default=None, sa_type=sa.Text)
     context: str | None = Field(default=None, max_length=200)
+
+
+class QuarterClose(SQLModel, table=True):
+    """A closed reporting quarter: its figures are frozen as of the close (restate to correct)."""
+
+    __tablename__ = "quarter_close"
+    __table_args__ = (
+        sa.UniqueConstraint("year", "quarter", name="uq_quarter_close"),
+        sa.CheckConstraint("quarter BETWEEN 1 AND 4", name="ck_close_quarter"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    quarter: int
+    closed_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    closed_by_id: int = Field(foreign_key="app_user.id")
+    figures: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class Restatement(SQLModel, table=True):
+    """A correction to a closed quarter: who, when, why, and which record (details in audit)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    quarter: int
+    entity: str = Field(max_length=32)
+    entity_id: int
+    reason: str = Field(max_length=500)
+    actor_id: int = Field(foreign_key="app_user.id")
+    at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class ImportBatch(SQLModel, table=True):
+    """One confirmed spreadsheet import; its rows' audit entries say `import #<id>`."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    filename: str = Field(max_length=255)
+    kind: str = Field(max_length=16)
+    sha256: str = Field(max_length=64, index=True)
+    actor_id: int = Field(foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    rows_created: int = Field(default=0)
+    rows_updated: int = Field(default=0)
+    rows_skipped: int = Field(default=0)
+    undone_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    undone_by_id: int | None = Field(default=None, foreign_key="app_user.id")

@@ -21,7 +21,14 @@ from crm.services import programmes as programme_service
 from crm.services import users as user_service
 from crm.services.actor import Actor, actor_from_user, system_actor
 from crm.services.reference import ensure_builtin_kinds
-from tests.support import IN_CI, create_pg_database, new_session, postgres_available, truncate_all
+from tests.support import (
+    IN_CI,
+    create_pg_database,
+    drop_pg_database,
+    new_session,
+    postgres_available,
+    truncate_all,
+)
 
 
 def _worker() -> str:
@@ -46,11 +53,13 @@ def pg_engine() -> Iterator[Engine]:
         if IN_CI:
             pytest.fail(message + " and CI=true requires it", pytrace=False)
         pytest.skip(message)
-    url = create_pg_database(f"crm_test_{_worker()}")
+    name = f"crm_test_{_worker()}_{os.getpid()}"
+    url = create_pg_database(name)
     engine = make_engine(url)
     upgrade(engine)
     yield engine
     engine.dispose()
+    drop_pg_database(name)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -39,6 +39,13 @@ def create_pg_database(name: str) -> str:
     return sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 
 
+def drop_pg_database(name: str) -> None:
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def data_tables() -> list[sa.Table]:
     return [t for t in SQLModel.metadata.sorted_tables]
 

@@ -1,7 +1,12 @@
-"""Korean (default) and English message catalogues and a tiny `t(key, lang, **values)`."""
+"""Korean (default) and English message catalogues and a tiny `t(key, lang, **values)`.
+
+`ko.py` and `en.py` hold the shared messages; each feature may add a module here (for example
+`reports.py`) that defines `KO` and `EN` dicts, merged in at import."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
 from crm.i18n.en import MESSAGES as EN
@@ -9,13 +14,20 @@ from crm.i18n.ko import MESSAGES as KO
 
 LANGUAGES = ("ko", "en")
 DEFAULT_LANGUAGE = "ko"
-CATALOGUES: dict[str, dict[str, str]] = {"ko": KO, "en": EN}
+CATALOGUES: dict[str, dict[str, str]] = {"ko": dict(KO), "en": dict(EN)}
+
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name in ("ko", "en"):
+        continue
+    _feature = importlib.import_module(f"{__name__}.{_module.name}")
+    CATALOGUES["ko"].update(getattr(_feature, "KO", {}))
+    CATALOGUES["en"].update(getattr(_feature, "EN", {}))
 
 
 def t(key: str, lang: str | None = None, /, **values: Any) -> str:
     """The message for `key` in `lang`; a missing key shows itself so it is noticed, not hidden."""
-    catalogue = CATALOGUES.get(lang or DEFAULT_LANGUAGE, KO)
-    template = catalogue.get(key) or EN.get(key)
+    catalogue = CATALOGUES.get(lang or DEFAULT_LANGUAGE, CATALOGUES["ko"])
+    template = catalogue.get(key) or CATALOGUES["en"].get(key)
     if template is None:
         return key
     try:

@@ -12,6 +12,7 @@ from crm.errors import FieldError, NotFound, ValidationError
 from crm.models import Activity, ActivityStatus, AuditAction, Company, Programme
 from crm.services import audit
 from crm.services.actor import Actor
+from crm.services.closing import check_open
 from crm.services.editing import apply_changes, check_stale
 from crm.services.permissions import Permission, require
 from crm.services.reference import get_kind
@@ -96,7 +97,12 @@ def _validate(
 
 
 def add_activity(
-    session: Session, actor: Actor, new: NewActivity, *, context: str | None = None
+    session: Session,
+    actor: Actor,
+    new: NewActivity,
+    *,
+    context: str | None = None,
+    restating: bool = False,
 ) -> Activity:
     """Validate and add one activity; the caller commits (so a batch is one transaction)."""
     check = Checker()
@@ -107,6 +113,8 @@ def add_activity(
         check.fail("company_id", "error.not_found", entity="company", id=new.company_id)
     elif company.archived:
         check.fail("company_id", "error.company_archived")
+    if not restating and clean.get("start_on"):
+        check_open(check, session, "start_on", day=clean["start_on"])
     check.raise_if_errors()
     if clean.get("status") is None:
         clean["status"] = ActivityStatus.COMPLETED.value
@@ -187,6 +195,9 @@ def update_activity(
         check.fail("status", "error.activity_cancelled")
         check.raise_if_errors()
     clean = _validate(session, check, changes, partial=True, current=activity)
+    check_open(check, session, "start_on", day=activity.start_on)
+    if clean.get("start_on"):
+        check_open(check, session, "start_on", day=clean["start_on"])
     check.raise_if_errors()
     check_stale(session, activity, "activity", version, clean)
     apply_changes(session, actor, activity, "activity", clean)
@@ -202,6 +213,7 @@ def cancel_activity(
     activity = get_activity(session, activity_id)
     check = Checker()
     why = check.text("reason", reason, max_len=500)
+    check_open(check, session, "start_on", day=activity.start_on)
     check.raise_if_errors()
     check_stale(session, activity, "activity", version, {"status": ActivityStatus.CANCELLED.value})
     apply_changes(

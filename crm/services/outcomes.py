@@ -11,6 +11,7 @@ from crm.errors import NotFound, ValidationError
 from crm.models import AuditAction, Company, OutcomeReport
 from crm.services import audit
 from crm.services.actor import Actor
+from crm.services.closing import check_open
 from crm.services.editing import apply_changes, check_stale
 from crm.services.permissions import Permission, require
 from crm.validation import MAX_KRW, Checker
@@ -58,6 +59,7 @@ def add_outcome_report(
     quarter: int,
     figures: dict[str, Any],
     context: str | None = None,
+    restating: bool = False,
 ) -> OutcomeReport:
     """Validate and add one report; the caller commits."""
     check = Checker()
@@ -77,6 +79,8 @@ def add_outcome_report(
         ).first()
         if dup is not None:
             check.fail("quarter", "error.outcome_duplicate")
+        if not restating:
+            check_open(check, session, "quarter", year=y, quarter=q)
     check.raise_if_errors()
     report = OutcomeReport(company_id=company_id, year=y, quarter=q, **clean)
     session.add(report)
@@ -127,6 +131,7 @@ def update_outcome_report(
     clean = _validate(check, changes, partial=True)
     merged = {f: clean.get(f, getattr(report, f)) for f in FIGURE_FIELDS}
     _cross_checks(check, merged)
+    check_open(check, session, "quarter", year=report.year, quarter=report.quarter)
     check.raise_if_errors()
     check_stale(session, report, "outcome_report", version, clean)
     apply_changes(session, actor, report, "outcome_report", clean)
