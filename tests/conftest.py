@@ -172,3 +172,20 @@ def new_company(**overrides: object) -> company_service.NewCompany:
 @pytest.fixture
 def company(session: Session, officer: Actor) -> Company:
     return company_service.create_company(session, officer, new_company())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name both engines in the report: how many database tests passed on each."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            for engine_name in ("sqlite", "postgresql"):
+                if f"[{engine_name}" in nodeid or f"-{engine_name}]" in nodeid:
+                    bucket = counts.setdefault(engine_name, {})
+                    bucket[outcome] = bucket.get(outcome, 0) + 1
+    if counts:
+        terminalreporter.section("database engines")
+        for engine_name, by_outcome in sorted(counts.items()):
+            parts = ", ".join(f"{n} {o}" for o, n in sorted(by_outcome.items()))
+            terminalreporter.write_line(f"{engine_name}: {parts}")

@@ -163,6 +163,13 @@ MESSAGES: dict[str, str] = {
     "users.locked_until": "Locked until",
     "users.save": "Save",
     "users.saved": "Saved.",
+    "users.password_set": "Password set",
+    "users.last_login": "Last sign-in",
+    "users.edit": "Edit account",
+    "users.field.username": "Username",
+    "users.field.display_name": "Display name",
+    "users.field.role": "Role",
+    "users.field.password": "Password",
     # misc
     "common.save": "Save",
     "common.cancel": "Cancel",

@@ -163,6 +163,13 @@ MESSAGES: dict[str, str] = {
     "users.locked_until": "잠금 해제 시각",
     "users.save": "저장",
     "users.saved": "저장했습니다.",
+    "users.password_set": "비밀번호 설정됨",
+    "users.last_login": "최근 로그인",
+    "users.edit": "계정 수정",
+    "users.field.username": "사용자 이름",
+    "users.field.display_name": "표시 이름",
+    "users.field.role": "역할",
+    "users.field.password": "비밀번호",
     # misc
     "common.save": "저장",
     "common.cancel": "취소",

@@ -1,0 +1,59 @@
+"""What the programme office opens each morning: one read model for the home dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlmodel import Session, col, func, select
+
+from crm.models import Activity, Company
+from crm.services import stats
+from crm.services.queries import live_activity, quarter_of, year_of
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    year: int
+    quarter: int
+    as_of: date
+    summary: stats.CohortSummary
+    by_stage: dict[str, int]
+    programmes: pd.DataFrame
+    quarter_by_kind: pd.DataFrame
+    recent: pd.DataFrame
+    attention: pd.DataFrame
+
+
+def cohort_years(session: Session) -> list[int]:
+    years = session.exec(select(Company.cohort_year).distinct()).all()
+    return sorted({int(y) for y in years}, reverse=True)
+
+
+def default_quarter(session: Session, year: int, today: date | None = None) -> int:
+    """The latest quarter of `year` that has activity (or today's quarter, in the current year)."""
+    today = today or date.today()
+    if year == today.year:
+        return (today.month - 1) // 3 + 1
+    latest = session.exec(
+        select(func.max(quarter_of(col(Activity.start_on)))).where(
+            live_activity(), year_of(col(Activity.start_on)) == year
+        )
+    ).one()
+    return int(latest) if latest else 4
+
+
+def build(session: Session, year: int, quarter: int, *, today: date | None = None) -> Dashboard:
+    as_of = stats.default_as_of(year, quarter, today)
+    return Dashboard(
+        year=year,
+        quarter=quarter,
+        as_of=as_of,
+        summary=stats.cohort_summary(session, year),
+        by_stage=stats.companies_by_stage(session, cohort_year=year),
+        programmes=stats.programme_execution(session, year),
+        quarter_by_kind=stats.activities_by_kind(session, year=year, quarter=quarter),
+        recent=stats.recent_activity(session, limit=12),
+        attention=stats.companies_needing_attention(session, as_of=as_of, year=year),
+    )

@@ -1,0 +1,108 @@
+"""The page registry and the role-filtered sidebar (Streamlit's own page list is hidden)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from crm.config import PROJECT_ROOT
+from crm.i18n import LANGUAGES
+from crm.models import Role
+from crm.services.actor import Actor
+from crm.ui import state
+from crm.ui.state import tr
+
+ALL_ROLES = frozenset(Role)
+STAFF = frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    label_key: str
+    icon: str
+    roles: frozenset[Role]
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("Home.py", "nav.home", ":material/home:", ALL_ROLES),
+    PageSpec("pages/1_Companies.py", "nav.companies", ":material/apartment:", ALL_ROLES),
+    PageSpec("pages/2_Support_log.py", "nav.support_log", ":material/handshake:", ALL_ROLES),
+    PageSpec(
+        "pages/3_Reports.py",
+        "nav.reports",
+        ":material/table_view:",
+        frozenset({Role.MANAGER, Role.ADMIN}),
+    ),
+    PageSpec("pages/4_Funnel.py", "nav.funnel", ":material/filter_alt:", ALL_ROLES),
+    PageSpec("pages/5_Import.py", "nav.import", ":material/upload_file:", STAFF),
+    PageSpec(
+        "pages/9_Accounts.py", "nav.users", ":material/manage_accounts:", frozenset({Role.ADMIN})
+    ),
+)
+LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
+
+
+def page(path: str) -> PageSpec:
+    return next(p for p in PAGES if p.path == path)
+
+
+def exists(spec: PageSpec) -> bool:
+    return (PROJECT_ROOT / spec.path).is_file()
+
+
+def allowed_pages(role: Role) -> list[PageSpec]:
+    return [p for p in PAGES if role in p.roles and exists(p)]
+
+
+def may_open(role: Role, path: str) -> bool:
+    spec = page(path)
+    return role in spec.roles and exists(spec)
+
+
+def language_switch(on_change_user: Actor | None) -> None:
+    """Switch language at once; remembered for the signed-in user."""
+    current = state.language()
+    choice = st.radio(
+        tr("nav.language"),
+        list(LANGUAGES),
+        index=list(LANGUAGES).index(current),
+        format_func=lambda code: LANGUAGE_NAMES[code],
+        horizontal=True,
+    )
+    if choice != current:
+        state.set_language(choice, chosen=True)
+        if on_change_user is not None:
+            from crm.services.users import set_language
+            from crm.ui.data import session
+
+            with session() as s:
+                set_language(s, on_change_user, choice)
+        st.rerun()
+
+
+def sidebar(actor: Actor) -> None:
+    with st.sidebar:
+        st.markdown(f"### {tr('app.title')}")
+        st.caption(tr("auth.signed_in_as", name=actor.display_name, role=tr(f"role.{actor.role}")))
+        language_switch(actor)
+        for spec in allowed_pages(actor.role):
+            st.page_link(spec.path, label=tr(spec.label_key), icon=spec.icon)
+        st.divider()
+        if st.button(tr("auth.sign_out"), icon=":material/logout:", key="sign_out"):
+            from crm.ui.auth import sign_out
+
+            sign_out()
+        st.caption(tr("app.demo_notice"))
+
+
+def link(path: str, label_key: str, actor: Actor, **query: str) -> None:
+    """A link to a page the actor may open (nothing otherwise)."""
+    if may_open(actor.role, path):
+        st.page_link(path, label=tr(label_key), icon=page(path).icon, query_params=query or None)
+
+
+def project_path(rel: str) -> Path:
+    return PROJECT_ROOT / rel

@@ -1,0 +1,65 @@
+"""Typed access to st.session_state: the signed-in actor, language, activity time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from crm.i18n import DEFAULT_LANGUAGE, t
+from crm.services.actor import Actor
+
+_ACTOR = "crm_actor"
+_LANG = "crm_lang"
+_SEEN = "crm_last_seen"
+_NOTICE = "crm_notice"
+_LANG_CHOSEN = "crm_lang_chosen"
+
+
+def actor() -> Actor | None:
+    value = st.session_state.get(_ACTOR)
+    return value if isinstance(value, Actor) else None
+
+
+def set_actor(value: Actor | None) -> None:
+    if value is None:
+        st.session_state.pop(_ACTOR, None)
+    else:
+        st.session_state[_ACTOR] = value
+        touch()
+
+
+def language() -> str:
+    return st.session_state.get(_LANG, DEFAULT_LANGUAGE)
+
+
+def set_language(lang: str, *, chosen: bool = False) -> None:
+    st.session_state[_LANG] = lang
+    if chosen:
+        st.session_state[_LANG_CHOSEN] = True
+
+
+def language_chosen() -> bool:
+    """Whether the user picked the language in this session (it then wins over the saved one)."""
+    return bool(st.session_state.get(_LANG_CHOSEN))
+
+
+def tr(key: str, /, **values: object) -> str:
+    """Translate in the session's language."""
+    return t(key, language(), **values)
+
+
+def touch() -> None:
+    st.session_state[_SEEN] = datetime.now(UTC)
+
+
+def last_seen() -> datetime | None:
+    return st.session_state.get(_SEEN)
+
+
+def set_notice(key: str) -> None:
+    st.session_state[_NOTICE] = key
+
+
+def pop_notice() -> str | None:
+    return st.session_state.pop(_NOTICE, None)

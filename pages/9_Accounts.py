@@ -1,0 +1,106 @@
+"""Accounts (admins): add accounts, reset passwords, change roles, deactivate."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from crm.errors import CRMError, ValidationError
+from crm.models import Role
+from crm.services import users
+from crm.ui import auth
+from crm.ui import format as fmt
+from crm.ui.data import session
+from crm.ui.state import language, tr
+
+actor = auth.guard("pages/9_Accounts.py")
+lang = language()
+st.title(tr("users.title"))
+
+with session() as s:
+    accounts = [u for u in users.list_users(s) if not u.is_system]
+
+st.dataframe(
+    pd.DataFrame(
+        {
+            tr("auth.username"): [u.username for u in accounts],
+            tr("users.display_name"): [u.display_name for u in accounts],
+            tr("users.role"): [tr(f"role.{u.role}") for u in accounts],
+            tr("users.active"): [u.active for u in accounts],
+            tr("users.password_set"): [u.password_hash is not None for u in accounts],
+            tr("users.locked_until"): [fmt.day(u.locked_until, lang) for u in accounts],
+            tr("users.last_login"): [fmt.day(u.last_login_at, lang) for u in accounts],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+roles = [r.value for r in Role]
+with st.form("add_user", clear_on_submit=True):
+    st.subheader(tr("users.add"))
+    c1, c2, c3 = st.columns(3)
+    username = c1.text_input(tr("auth.username"))
+    display = c2.text_input(tr("users.display_name"))
+    role = c3.selectbox(
+        tr("users.role"),
+        roles,
+        index=roles.index(Role.OFFICER.value),
+        format_func=lambda r: tr(f"role.{r}"),
+    )
+    password = st.text_input(tr("users.new_password"), type="password")
+    if st.form_submit_button(tr("users.add"), type="primary"):
+        try:
+            with session() as s:
+                users.create_user(
+                    s, actor, username=username, display_name=display, role=role, password=password
+                )
+            st.success(tr("users.created", username=username))
+            st.rerun()
+        except ValidationError as exc:
+            for field, message in exc.messages(lang).items():
+                st.error(f"{tr('users.field.' + field)}: {message}")
+        except CRMError as exc:
+            st.error(exc.message(lang))
+
+st.subheader(tr("users.edit"))
+by_name = {u.username: u for u in accounts}
+chosen = st.selectbox(tr("auth.username"), list(by_name), key="edit_user")
+if chosen:
+    user = by_name[chosen]
+    with st.form("edit_user_form"):
+        c1, c2, c3 = st.columns(3)
+        new_display = c1.text_input(tr("users.display_name"), value=user.display_name)
+        new_role = c2.selectbox(
+            tr("users.role"),
+            roles,
+            index=roles.index(user.role),
+            format_func=lambda r: tr(f"role.{r}"),
+        )
+        new_active = c3.checkbox(tr("users.active"), value=user.active)
+        if st.form_submit_button(tr("users.save")):
+            try:
+                with session() as s:
+                    users.update_user(
+                        s,
+                        actor,
+                        user.id,
+                        changes={
+                            "display_name": new_display,
+                            "role": new_role,
+                            "active": new_active,
+                        },
+                    )
+                st.success(tr("users.saved"))
+                st.rerun()
+            except CRMError as exc:
+                st.error(exc.message(lang))
+    with st.form("reset_password_form", clear_on_submit=True):
+        new_password = st.text_input(tr("users.new_password"), type="password")
+        if st.form_submit_button(tr("users.reset")):
+            try:
+                with session() as s:
+                    users.set_password(s, actor, chosen, new_password)
+                st.success(tr("users.reset_done", username=chosen))
+            except CRMError as exc:
+                st.error(exc.message(lang))
