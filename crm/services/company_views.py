@@ -258,3 +258,11 @@ def company_profile(session: Session, actor: Actor, company_id: int) -> CompanyV
         officer_name=officer.display_name if officer else None,
         masked=masked,
     )
+
+
+def company_choices(session: Session, *, include_archived: bool = False) -> dict[int, str]:
+    """id -> Korean name of every company (no personal data), for pickers."""
+    query = select(Company.id, Company.name_ko).order_by(col(Company.name_ko))
+    if not include_archived:
+        query = query.where(~col(Company.archived))
+    return {int(cid): name for cid, name in session.exec(query).all()}

@@ -63,3 +63,14 @@ def set_notice(key: str) -> None:
 
 def pop_notice() -> str | None:
     return st.session_state.pop(_NOTICE, None)
+
+
+def flash(message: str) -> None:
+    """A success message shown once, after the rerun that follows a save."""
+    st.session_state["crm_flash"] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("crm_flash", None)
+    if message:
+        st.success(message)

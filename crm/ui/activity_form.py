@@ -1,0 +1,268 @@
+"""Log a support activity (any kind, fields from the kind's spec) with the over-budget warning."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from crm.errors import ConflictError, CRMError, ValidationError
+from crm.models import ActivityStatus, Programme
+from crm.services import activities, programmes
+from crm.services.activity_views import budget_check
+from crm.services.actor import Actor
+from crm.services.reference import get_kind
+from crm.ui import format as fmt
+from crm.ui import state
+from crm.ui.data import session
+from crm.ui.forms import (
+    changed_fields,
+    clear_errors,
+    conflict_frame,
+    field_error,
+    kind_inputs,
+    other_errors,
+    reset_widgets,
+    set_errors,
+)
+from crm.ui.state import language, tr
+
+COMMON_FIELDS = {
+    "programme_id",
+    "start_on",
+    "end_on",
+    "status",
+    "amount_krw",
+    "notes",
+    "company_id",
+}
+
+
+def programme_label(p: Programme) -> str:
+    return f"{p.name} · {tr(f'kind.{p.kind}')}"
+
+
+def log_activity_form(
+    actor: Actor, key: str, *, company_id: int | None, companies: dict[int, str] | None = None
+) -> None:
+    """A form for one new activity; `companies` offers a company choice when none is fixed."""
+    lang = language()
+    with session() as s:
+        catalogue = programmes.list_programmes(s)
+    if not catalogue:
+        return
+    by_id = {p.id: p for p in catalogue}
+    programme_id = st.selectbox(
+        tr("field.programme_id"),
+        list(by_id),
+        format_func=lambda pid: programme_label(by_id[pid]),
+        key=f"{key}_programme",
+    )
+    programme = by_id[programme_id]
+    with session() as s:
+        spec = get_kind(s, programme.kind).fields
+    over_key = f"{key}_over_budget"
+    with st.form(f"{key}_form"):
+        chosen_company = company_id
+        if company_id is None and companies is not None:
+            chosen_company = st.selectbox(
+                tr("support.company"),
+                list(companies),
+                index=None,
+                format_func=lambda cid: companies[cid],
+                key=f"{key}_company",
+            )
+            field_error(key, "company_id")
+        c1, c2, c3 = st.columns(3)
+        with c1:
+            start_on = st.date_input(tr("field.start_on"), value=date.today(), key=f"{key}_start")
+            field_error(key, "start_on")
+        with c2:
+            end_on = st.date_input(tr("field.end_on"), value=None, key=f"{key}_end")
+            field_error(key, "end_on")
+        with c3:
+            statuses = [s.value for s in ActivityStatus if s != ActivityStatus.CANCELLED]
+            status = st.selectbox(
+                tr("field.status"),
+                statuses,
+                index=statuses.index(ActivityStatus.COMPLETED.value),
+                format_func=lambda v: tr(f"status.{v}"),
+                key=f"{key}_status",
+            )
+        amount = st.number_input(
+            tr("field.amount_krw"), min_value=0, step=100_000, key=f"{key}_amount"
+        )
+        field_error(key, "amount_krw")
+        details = kind_inputs(spec, {}, key)
+        notes = st.text_area(tr("field.notes"), key=f"{key}_notes")
+        other_errors(key, COMMON_FIELDS | {f"details.{f['name']}" for f in spec})
+        confirmed = False
+        if st.session_state.get(over_key):
+            st.warning(st.session_state[over_key])
+            confirmed = st.checkbox(tr("activity.confirm_over_budget"), key=f"{key}_confirm")
+        submitted = st.form_submit_button(tr("activity.log"), type="primary")
+    if not submitted:
+        return
+    new = activities.NewActivity(
+        company_id=chosen_company or 0,
+        programme_id=programme_id,
+        start_on=start_on,
+        end_on=end_on,
+        status=status,
+        amount_krw=int(amount or 0),
+        notes=notes or None,
+        details=details,
+    )
+    try:
+        with session() as s:
+            check = budget_check(s, programme_id, new.amount_krw or 0)
+            if check.over_budget and not confirmed:
+                st.session_state[over_key] = tr(
+                    "activity.over_budget",
+                    programme=programme.name,
+                    after=fmt.krw(check.after_krw, lang),
+                    budget=fmt.krw(check.budget_krw, lang),
+                )
+                st.rerun()
+            activities.log_activity(s, actor, new)
+    except ValidationError as exc:
+        set_errors(key, exc)
+        st.rerun()
+    except CRMError as exc:
+        st.error(exc.message(lang))
+        return
+    clear_errors(key)
+    st.session_state.pop(over_key, None)
+    reset_widgets(f"{key}_")
+    state.flash(tr("activity.logged"))
+    st.rerun()
+
+
+def edit_activity_form(actor: Actor, activity_id: int) -> None:
+    """Edit or cancel one activity; a stale save merges or shows the clash side by side."""
+    lang = language()
+    prefix = f"ea{activity_id}"
+    opened_key = f"{prefix}__opened"
+    with session() as s:
+        if opened_key not in st.session_state:
+            current = activities.get_activity(s, activity_id)
+            st.session_state[opened_key] = current.model_dump()
+        opened: dict = st.session_state[opened_key]
+        programme = programmes.get_programme(s, opened["programme_id"])
+        spec = get_kind(s, programme.kind).fields
+    if opened["status"] == ActivityStatus.CANCELLED.value:
+        st.info(tr("error.activity_cancelled"))
+        return
+    conflict_key = f"{prefix}__conflict"
+    if conflict_key in st.session_state:
+        clashes, changes = st.session_state[conflict_key]
+        st.error(tr("conflict.title") if clashes else tr("conflict.stale"))
+        st.caption(tr("conflict.explain"))
+        if clashes:
+            st.dataframe(
+                conflict_frame(clashes, {f: tr(f"field.{f}") for f in EDITABLE}),
+                hide_index=True,
+                width="stretch",
+            )
+        keep, drop = st.columns(2)
+        if keep.button(tr("conflict.keep_mine"), key=f"{prefix}_keep", type="primary"):
+            del st.session_state[conflict_key]
+            with session() as s:
+                st.session_state[opened_key] = activities.get_activity(s, activity_id).model_dump()
+            _save_activity(
+                actor, activity_id, st.session_state[opened_key]["version"], changes, prefix
+            )
+        if drop.button(tr("conflict.drop_mine"), key=f"{prefix}_drop"):
+            del st.session_state[conflict_key]
+            st.session_state.pop(opened_key, None)
+            reset_widgets(f"{prefix}_")
+            st.rerun()
+    with st.form(f"{prefix}_form"):
+        c1, c2, c3, c4 = st.columns(4)
+        with c1:
+            start_on = st.date_input(
+                tr("field.start_on"), value=opened["start_on"], key=f"{prefix}_start"
+            )
+            field_error(prefix, "start_on")
+        with c2:
+            end_on = st.date_input(tr("field.end_on"), value=opened["end_on"], key=f"{prefix}_end")
+            field_error(prefix, "end_on")
+        with c3:
+            statuses = [s.value for s in ActivityStatus if s != ActivityStatus.CANCELLED]
+            status = st.selectbox(
+                tr("field.status"),
+                statuses,
+                index=statuses.index(opened["status"]),
+                format_func=lambda v: tr(f"status.{v}"),
+                key=f"{prefix}_status",
+            )
+        with c4:
+            amount = st.number_input(
+                tr("field.amount_krw"),
+                min_value=0,
+                step=100_000,
+                value=int(opened["amount_krw"]),
+                key=f"{prefix}_amount",
+            )
+            field_error(prefix, "amount_krw")
+        details = kind_inputs(spec, opened["details"] or {}, prefix)
+        notes = st.text_area(tr("field.notes"), value=opened["notes"] or "", key=f"{prefix}_notes")
+        other_errors(prefix, COMMON_FIELDS | {f"details.{f['name']}" for f in spec})
+        submitted = st.form_submit_button(tr("common.save"), type="primary")
+    if submitted:
+        entered = {
+            "start_on": start_on,
+            "end_on": end_on,
+            "status": status,
+            "amount_krw": int(amount or 0),
+            "notes": notes,
+            "details": details,
+        }
+        changes = changed_fields({k: opened[k] for k in entered}, entered)
+        if not changes:
+            st.info(tr("company.no_changes"))
+        else:
+            _save_activity(actor, activity_id, opened["version"], changes, prefix)
+    with st.form(f"{prefix}_cancel_form"):
+        reason = st.text_input(tr("activity.cancel_reason"), key=f"{prefix}_reason")
+        if st.form_submit_button(tr("activity.cancel"), icon=":material/block:"):
+            try:
+                with session() as s:
+                    activities.cancel_activity(
+                        s, actor, activity_id, version=opened["version"], reason=reason or None
+                    )
+            except ConflictError:
+                st.error(tr("conflict.stale"))
+                return
+            except CRMError as exc:
+                st.error(exc.message(lang))
+                return
+            st.session_state.pop(opened_key, None)
+            reset_widgets(f"{prefix}_")
+            state.flash(tr("activity.cancelled"))
+            st.rerun()
+
+
+EDITABLE = ("start_on", "end_on", "status", "amount_krw", "notes", "details")
+
+
+def _save_activity(
+    actor: Actor, activity_id: int, version: int, changes: dict, prefix: str
+) -> None:
+    try:
+        with session() as s:
+            activities.update_activity(s, actor, activity_id, version=version, changes=changes)
+    except ValidationError as exc:
+        set_errors(prefix, exc)
+        st.rerun()
+    except ConflictError as exc:
+        st.session_state[f"{prefix}__conflict"] = (exc.clashes, changes)
+        st.rerun()
+    except CRMError as exc:
+        st.error(exc.message(language()))
+        return
+    clear_errors(prefix)
+    st.session_state.pop(f"{prefix}__opened", None)
+    reset_widgets(f"{prefix}_")
+    state.flash(tr("activity.saved"))
+    st.rerun()

@@ -1,0 +1,539 @@
+"""The company page: profile (field-merged saves, conflict side-by-side), stage timeline and
+change, support log, quarterly outcomes, audit history. Read-only and masked for analysts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from crm.errors import ConflictError, CRMError, NotFound, ValidationError
+from crm.models import AI_FIELDS, GWANGJU_DISTRICTS, Industry, Stage
+from crm.services import audit, companies, outcomes, stages, users
+from crm.services.activity_views import ActivityFilters, company_audit, list_activities
+from crm.services.actor import Actor
+from crm.services.company_views import CompanyView, company_profile
+from crm.services.outcomes import FIGURE_FIELDS
+from crm.services.permissions import Permission, can
+from crm.ui import format as fmt
+from crm.ui import state
+from crm.ui.activity_form import log_activity_form
+from crm.ui.data import session
+from crm.ui.forms import (
+    changed_fields,
+    clear_errors,
+    conflict_frame,
+    field_error,
+    other_errors,
+    reset_widgets,
+    set_errors,
+)
+from crm.ui.state import language, tr
+
+PROFILE_INPUTS = (
+    "name_ko",
+    "name_en",
+    "brn",
+    "representative",
+    "founded_on",
+    "industry",
+    "ai_field",
+    "location",
+    "email",
+    "phone",
+    "officer_id",
+    "cohort_year",
+    "notes",
+)
+
+
+def _opened_key(company_id: int) -> str:
+    return f"company_opened_{company_id}"
+
+
+def open_view(actor: Actor, company_id: int, *, refresh: bool = False) -> CompanyView | None:
+    """The record as it was when the user opened it (the base for their edits)."""
+    key = _opened_key(company_id)
+    if refresh or key not in st.session_state:
+        try:
+            with session() as s:
+                st.session_state[key] = company_profile(s, actor, company_id)
+        except NotFound:
+            return None
+    return st.session_state[key]
+
+
+def render(actor: Actor, company_id: int) -> None:
+    view = open_view(actor, company_id)
+    if view is None:
+        st.error(tr("company.not_found"))
+        return
+    editable = can(actor.role, Permission.EDIT_COMPANIES)
+    name = view.values["name_ko"]
+    badge = f" · :orange[{tr('company.archived_badge')}]" if view.values.get("archived") else ""
+    st.title(name)
+    st.markdown(f"**{tr(f'stage.{view.stage}')}**{badge} · #{view.id}")
+    if not editable:
+        st.info(tr("companies.read_only"))
+    state.show_flash()
+    tabs = st.tabs(
+        [
+            tr("company.tab.profile"),
+            tr("company.tab.timeline"),
+            tr("company.tab.support"),
+            tr("company.tab.outcomes"),
+            tr("company.tab.audit"),
+        ]
+    )
+    with tabs[0]:
+        _profile(actor, view, editable)
+    with tabs[1]:
+        _timeline(actor, view, editable)
+    with tabs[2]:
+        _support(actor, view, editable)
+    with tabs[3]:
+        _outcomes(actor, view, can(actor.role, Permission.EDIT_OUTCOMES))
+    with tabs[4]:
+        _audit(actor, view)
+
+
+def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
+    prefix = f"cp{view.id}"
+    values = view.values
+    conflict_key = f"{prefix}__conflict"
+    if conflict_key in st.session_state:
+        _conflict_panel(actor, view, prefix, conflict_key)
+    with session() as s:
+        officers = {u.id: u.display_name for u in users.list_officers(s)}
+    if values.get("officer_id") and values["officer_id"] not in officers:
+        officers[values["officer_id"]] = view.officer_name or str(values["officer_id"])
+    disabled = not editable or bool(values.get("archived"))
+    entered: dict[str, Any] = {}
+    with st.form(f"{prefix}_form"):
+        c1, c2 = st.columns(2)
+        with c1:
+            entered["name_ko"] = st.text_input(
+                tr("field.name_ko") + " *",
+                value=values["name_ko"] or "",
+                key=f"{prefix}_name_ko",
+                disabled=disabled,
+            )
+            field_error(prefix, "name_ko")
+            entered["brn"] = st.text_input(
+                tr("field.brn"),
+                value=values["brn"] or "",
+                key=f"{prefix}_brn",
+                disabled=disabled,
+                placeholder="123-45-67890",
+            )
+            field_error(prefix, "brn")
+            entered["founded_on"] = st.date_input(
+                tr("field.founded_on"),
+                value=values["founded_on"],
+                key=f"{prefix}_founded_on",
+                disabled=disabled,
+                min_value=date(1900, 1, 1),
+            )
+            field_error(prefix, "founded_on")
+            ai_options = list(AI_FIELDS)
+            if values["ai_field"] and values["ai_field"] not in ai_options:
+                ai_options.append(values["ai_field"])
+            entered["ai_field"] = st.selectbox(
+                tr("field.ai_field"),
+                ai_options,
+                index=ai_options.index(values["ai_field"]) if values["ai_field"] else None,
+                accept_new_options=True,
+                key=f"{prefix}_ai_field",
+                disabled=disabled,
+            )
+            field_error(prefix, "ai_field")
+            entered["email"] = st.text_input(
+                tr("field.email"),
+                value=values["email"] or "",
+                key=f"{prefix}_email",
+                disabled=disabled,
+            )
+            field_error(prefix, "email")
+            entered["officer_id"] = st.selectbox(
+                tr("field.officer_id"),
+                list(officers),
+                index=list(officers).index(values["officer_id"]) if values["officer_id"] else None,
+                format_func=lambda uid: officers[uid],
+                key=f"{prefix}_officer_id",
+                disabled=disabled,
+            )
+            field_error(prefix, "officer_id")
+        with c2:
+            entered["name_en"] = st.text_input(
+                tr("field.name_en"),
+                value=values["name_en"] or "",
+                key=f"{prefix}_name_en",
+                disabled=disabled,
+            )
+            field_error(prefix, "name_en")
+            entered["representative"] = st.text_input(
+                tr("field.representative"),
+                value=values["representative"] or "",
+                key=f"{prefix}_representative",
+                disabled=disabled,
+            )
+            field_error(prefix, "representative")
+            industries = [i.value for i in Industry]
+            entered["industry"] = st.selectbox(
+                tr("field.industry") + " *",
+                industries,
+                index=industries.index(values["industry"]),
+                format_func=lambda v: tr(f"industry.{v}"),
+                key=f"{prefix}_industry",
+                disabled=disabled,
+            )
+            locations = list(GWANGJU_DISTRICTS)
+            if values["location"] and values["location"] not in locations:
+                locations.append(values["location"])
+            entered["location"] = st.selectbox(
+                tr("field.location"),
+                locations,
+                index=locations.index(values["location"]) if values["location"] else None,
+                accept_new_options=True,
+                key=f"{prefix}_location",
+                disabled=disabled,
+            )
+            field_error(prefix, "location")
+            entered["phone"] = st.text_input(
+                tr("field.phone"),
+                value=values["phone"] or "",
+                key=f"{prefix}_phone",
+                disabled=disabled,
+            )
+            field_error(prefix, "phone")
+            entered["cohort_year"] = st.number_input(
+                tr("field.cohort_year") + " *",
+                min_value=2000,
+                max_value=2100,
+                step=1,
+                value=int(values["cohort_year"]),
+                key=f"{prefix}_cohort_year",
+                disabled=disabled,
+            )
+            field_error(prefix, "cohort_year")
+        entered["notes"] = st.text_area(
+            tr("field.notes"), value=values["notes"] or "", key=f"{prefix}_notes", disabled=disabled
+        )
+        field_error(prefix, "notes")
+        other_errors(prefix, set(PROFILE_INPUTS))
+        submitted = st.form_submit_button(tr("company.save"), type="primary", disabled=disabled)
+    if editable:
+        _archive_buttons(actor, view)
+    if not submitted or disabled:
+        return
+    changes = changed_fields(values, entered)
+    if not changes:
+        st.info(tr("company.no_changes"))
+        return
+    _save_profile(actor, view, prefix, changes)
+
+
+def _save_profile(actor: Actor, view: CompanyView, prefix: str, changes: dict[str, Any]) -> None:
+    try:
+        with session() as s:
+            saved = companies.update_company(
+                s, actor, view.id, version=view.version, changes=changes
+            )
+            merged = (
+                sorted(set(audit.changes_since(s, "company", view.id, view.version)) - set(changes))
+                if saved.version > view.version + 1
+                else []
+            )
+    except ValidationError as exc:
+        set_errors(prefix, exc)
+        st.rerun()
+    except ConflictError as exc:
+        st.session_state[f"{prefix}__conflict"] = (exc.clashes, changes)
+        st.rerun()
+    clear_errors(prefix)
+    reset_widgets(f"{prefix}_")
+    open_view(actor, view.id, refresh=True)
+    labels = ", ".join(tr(f"field.{f}") for f in merged)
+    state.flash(tr("company.merged", fields=labels) if merged else tr("company.saved"))
+    st.rerun()
+
+
+def _conflict_panel(actor: Actor, view: CompanyView, prefix: str, conflict_key: str) -> None:
+    clashes, changes = st.session_state[conflict_key]
+    st.error(tr("conflict.title") if clashes else tr("conflict.stale"))
+    st.caption(tr("conflict.explain"))
+    if clashes:
+        labels = {f: tr(f"field.{f}") for f in PROFILE_INPUTS}
+        st.dataframe(conflict_frame(clashes, labels), hide_index=True, width="stretch")
+    keep, drop = st.columns(2)
+    if keep.button(tr("conflict.keep_mine"), key=f"{prefix}_keep", type="primary"):
+        latest = open_view(actor, view.id, refresh=True)
+        del st.session_state[conflict_key]
+        if latest is not None:
+            # Re-apply deliberately over the latest version: the user has seen their values.
+            _save_profile(actor, latest, prefix, changes)
+    if drop.button(tr("conflict.drop_mine"), key=f"{prefix}_drop"):
+        del st.session_state[conflict_key]
+        clear_errors(prefix)
+        reset_widgets(f"{prefix}_")
+        open_view(actor, view.id, refresh=True)
+        st.rerun()
+
+
+def _archive_buttons(actor: Actor, view: CompanyView) -> None:
+    archived = bool(view.values.get("archived"))
+    label = tr("company.restore") if archived else tr("company.archive")
+    if st.button(label, key=f"cp{view.id}_archive_toggle", icon=":material/inventory_2:"):
+        try:
+            with session() as s:
+                if archived:
+                    companies.restore_company(s, actor, view.id, version=view.version)
+                else:
+                    companies.archive_company(s, actor, view.id, version=view.version)
+        except CRMError as exc:
+            st.error(exc.message(language()))
+            return
+        reset_widgets(f"cp{view.id}_")
+        open_view(actor, view.id, refresh=True)
+        state.flash(tr("company.restored_done") if archived else tr("company.archived_done"))
+        st.rerun()
+
+
+def _timeline(actor: Actor, view: CompanyView, editable: bool) -> None:
+    lang = language()
+    with session() as s:
+        history = stages.stage_history(s, view.id)
+        names = {u.id: u.display_name for u in users.list_users(s)}
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr("col.entered_on"): [fmt.day(h.entered_on, lang) for h in history],
+                tr("col.stage"): [tr(f"stage.{h.stage}") for h in history],
+                tr("col.reason"): [h.reason or "" for h in history],
+                tr("col.recorded_by"): [names.get(h.recorded_by_id, "?") for h in history],
+                tr("col.recorded_at"): [fmt.day(h.recorded_at, lang) for h in history],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    if not editable or view.values.get("archived"):
+        return
+    prefix = f"cs{view.id}"
+    st.markdown(f"**{tr('company.change_stage')}**")
+    st.caption(tr("company.stage_hint"))
+    options = [s.value for s in Stage if s.value != view.stage]
+    with st.form(f"{prefix}_form"):
+        c1, c2 = st.columns(2)
+        with c1:
+            new_stage = st.selectbox(
+                tr("field.stage"),
+                options,
+                format_func=lambda v: tr(f"stage.{v}"),
+                key=f"{prefix}_stage",
+            )
+            field_error(prefix, "stage")
+            entered_on = st.date_input(
+                tr("field.entered_on"), value=date.today(), key=f"{prefix}_date"
+            )
+            field_error(prefix, "entered_on")
+        with c2:
+            reason = st.text_input(tr("field.reason"), key=f"{prefix}_reason")
+            field_error(prefix, "reason")
+            founded = None
+            if view.stage == Stage.PRE_STARTUP:
+                founded = st.date_input(tr("field.founded_on"), value=None, key=f"{prefix}_founded")
+                field_error(prefix, "founded_on")
+        other_errors(prefix, {"stage", "entered_on", "reason", "founded_on"})
+        submitted = st.form_submit_button(tr("company.change_stage"), type="primary")
+    if submitted:
+        try:
+            with session() as s:
+                stages.change_stage(
+                    s,
+                    actor,
+                    view.id,
+                    stage=new_stage,
+                    entered_on=entered_on,
+                    reason=reason,
+                    founded_on=founded,
+                )
+        except ValidationError as exc:
+            set_errors(prefix, exc)
+            st.rerun()
+        except CRMError as exc:
+            st.error(exc.message(language()))
+            return
+        clear_errors(prefix)
+        reset_widgets(f"{prefix}_")
+        reset_widgets(f"cp{view.id}_")
+        open_view(actor, view.id, refresh=True)
+        state.flash(tr("company.stage_changed", stage=tr(f"stage.{new_stage}")))
+        st.rerun()
+
+
+def activity_table(rows: pd.DataFrame) -> pd.DataFrame:
+    lang = language()
+    return pd.DataFrame(
+        {
+            "#": rows["id"],
+            tr("col.company"): rows["company"],
+            tr("field.start_on"): [fmt.day(d, lang) for d in rows["start_on"]],
+            tr("col.kind"): [tr(f"kind.{k}") for k in rows["kind"]],
+            tr("col.programme"): rows["programme"],
+            tr("field.status"): [tr(f"status.{v}") for v in rows["status"]],
+            tr("col.amount"): [fmt.krw(v, lang) for v in rows["amount_krw"]],
+            tr("col.what"): [
+                ", ".join(f"{tr('field.' + k)}: {v}" for k, v in (d or {}).items())
+                for d in rows["details"]
+            ],
+            tr("col.officer"): rows["officer"],
+        }
+    )
+
+
+def _support(actor: Actor, view: CompanyView, editable: bool) -> None:
+    with session() as s:
+        page = list_activities(s, ActivityFilters(company_id=view.id), page_size=1000)
+    if page.rows.empty:
+        st.info(tr("activity.none"))
+    else:
+        st.caption(
+            tr("support.total", total=page.total, amount=fmt.krw(page.total_krw, language()))
+        )
+        st.dataframe(activity_table(page.rows), hide_index=True, width="stretch")
+    if editable and can(actor.role, Permission.EDIT_ACTIVITIES):
+        if view.values.get("archived"):
+            st.info(tr("activity.archived_company"))
+            return
+        with st.expander(tr("activity.log"), expanded=False):
+            log_activity_form(actor, f"ca{view.id}", company_id=view.id)
+
+
+def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
+    lang = language()
+    with session() as s:
+        reports = outcomes.reports_for_company(s, view.id)
+    if reports:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    tr("field.year"): [r.year for r in reports],
+                    tr("field.quarter"): [f"Q{r.quarter}" for r in reports],
+                    **{
+                        tr(f"field.{f}"): [
+                            fmt.krw(getattr(r, f), lang) if f.endswith("_krw") else getattr(r, f)
+                            for r in reports
+                        ]
+                        for f in FIGURE_FIELDS
+                    },
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.info(tr("outcome.none"))
+    if not editable:
+        return
+    by_label = {f"{r.year} Q{r.quarter}": r for r in reports}
+    choice = st.selectbox(
+        tr("outcome.edit"), [tr("outcome.add"), *by_label], key=f"co{view.id}_choice"
+    )
+    report = by_label.get(choice)
+    prefix = f"co{view.id}_{report.id if report else 'new'}"
+    with st.form(f"{prefix}_form"):
+        c1, c2 = st.columns(2)
+        year = c1.number_input(
+            tr("field.year"),
+            2000,
+            2100,
+            value=report.year if report else date.today().year,
+            key=f"{prefix}_year",
+            disabled=report is not None,
+        )
+        quarter = c2.selectbox(
+            tr("field.quarter"),
+            [1, 2, 3, 4],
+            index=(report.quarter - 1) if report else 0,
+            format_func=lambda q: f"Q{q}",
+            key=f"{prefix}_quarter",
+            disabled=report is not None,
+        )
+        field_error(prefix, "quarter")
+        figures: dict[str, Any] = {}
+        cols = st.columns(4)
+        for i, name in enumerate(FIGURE_FIELDS):
+            with cols[i % 4]:
+                figures[name] = st.number_input(
+                    tr(f"field.{name}"),
+                    min_value=0,
+                    step=1,
+                    value=int(getattr(report, name)) if report else 0,
+                    key=f"{prefix}_{name}",
+                )
+                field_error(prefix, name)
+        other_errors(prefix, {"quarter", "year", *FIGURE_FIELDS})
+        submitted = st.form_submit_button(tr("common.save"), type="primary")
+    if not submitted:
+        return
+    try:
+        with session() as s:
+            if report is None:
+                outcomes.create_outcome_report(
+                    s,
+                    actor,
+                    company_id=view.id,
+                    year=int(year),
+                    quarter=int(quarter),
+                    figures=figures,
+                )
+            else:
+                opened = {f: getattr(report, f) for f in FIGURE_FIELDS}
+                outcomes.update_outcome_report(
+                    s,
+                    actor,
+                    report.id,
+                    version=report.version,
+                    changes=changed_fields(opened, figures),
+                )
+    except ValidationError as exc:
+        set_errors(prefix, exc)
+        st.rerun()
+    except ConflictError:
+        st.error(tr("conflict.stale"))
+        return
+    except CRMError as exc:
+        st.error(exc.message(lang))
+        return
+    clear_errors(prefix)
+    reset_widgets(f"co{view.id}_")
+    state.flash(tr("outcome.saved"))
+    st.rerun()
+
+
+def _audit(actor: Actor, view: CompanyView) -> None:
+    lang = language()
+    with session() as s:
+        rows = company_audit(s, actor, view.id)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr("col.when"): [fmt.day(a, lang) for a in rows["at"]],
+                tr("col.who"): rows["who"],
+                tr("col.action"): rows["action"],
+                tr("col.entity"): [
+                    f"{tr('entity.' + e)} #{i}"
+                    for e, i in zip(rows["entity"], rows["entity_id"], strict=True)
+                ],
+                tr("col.field"): [tr(f"field.{f}") if f else "" for f in rows["field"]],
+                tr("col.old"): rows["old"],
+                tr("col.new"): rows["new"],
+                tr("col.context"): rows["context"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )

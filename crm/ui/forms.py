@@ -1,0 +1,141 @@
+"""Form plumbing shared by pages: which fields changed since a record was opened, errors shown
+next to their fields, the conflict side-by-side, and inputs generated from a kind's field spec."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import pycountry
+import streamlit as st
+
+from crm.errors import Clash, ValidationError
+from crm.services.audit import to_text
+from crm.ui import format as fmt
+from crm.ui.state import language, tr
+
+COUNTRIES = sorted((c.alpha_2, c.name) for c in pycountry.countries)
+COUNTRY_NAMES = dict(COUNTRIES)
+
+
+def _blank(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def changed_fields(opened: dict[str, Any], entered: dict[str, Any]) -> dict[str, Any]:
+    """The fields the user actually changed since opening (blank text counts as empty)."""
+    return {
+        name: _blank(value)
+        for name, value in entered.items()
+        if to_text(_blank(value)) != to_text(_blank(opened.get(name)))
+    }
+
+
+def errors_key(form: str) -> str:
+    return f"{form}__errors"
+
+
+def set_errors(form: str, exc: ValidationError) -> None:
+    st.session_state[errors_key(form)] = exc.messages(language())
+
+
+def clear_errors(form: str) -> None:
+    st.session_state.pop(errors_key(form), None)
+
+
+def field_error(form: str, field: str) -> None:
+    """Show this field's message right under its input (after a refused save)."""
+    message = st.session_state.get(errors_key(form), {}).get(field)
+    if message:
+        st.caption(f":red[{message}]")
+
+
+def other_errors(form: str, fields: set[str]) -> None:
+    """Messages for fields the form does not show (cross-field rules)."""
+    for field, message in st.session_state.get(errors_key(form), {}).items():
+        if field not in fields:
+            st.error(f"{field}: {message}")
+
+
+def conflict_frame(clashes: list[Clash], labels: dict[str, str]) -> pd.DataFrame:
+    lang = language()
+    return pd.DataFrame(
+        {
+            tr("conflict.field"): [labels.get(c.field, c.field) for c in clashes],
+            tr("conflict.theirs"): [to_text(c.theirs) for c in clashes],
+            tr("conflict.yours"): [to_text(c.yours) for c in clashes],
+            tr("conflict.by"): [f"{c.by} · {fmt.day(c.at, lang)}" for c in clashes],
+        }
+    )
+
+
+def kind_label(field: dict[str, Any]) -> str:
+    return tr(f"field.{field['name']}")
+
+
+def kind_inputs(
+    spec: list[dict[str, Any]], values: dict[str, Any], prefix: str, *, disabled: bool = False
+) -> dict[str, Any]:
+    """Inputs for a kind's fields, generated from its spec (a new kind needs no new code)."""
+    out: dict[str, Any] = {}
+    for field in spec:
+        name, kind = field["name"], field.get("type", "text")
+        label = kind_label(field) + (" *" if field.get("required") else "")
+        current = values.get(name)
+        key = f"{prefix}_{name}"
+        if kind == "int":
+            out[name] = st.number_input(
+                label,
+                min_value=0,
+                step=1,
+                value=int(current) if current else None,
+                key=key,
+                disabled=disabled,
+            )
+        elif kind == "decimal":
+            out[name] = st.number_input(
+                label,
+                min_value=0.0,
+                step=0.5,
+                value=float(current) if current else None,
+                key=key,
+                disabled=disabled,
+            )
+        elif kind == "choice":
+            choices = list(field.get("choices", []))
+            out[name] = st.selectbox(
+                label,
+                choices,
+                index=choices.index(current) if current in choices else None,
+                format_func=lambda c, n=name: tr(f"choice.{n}.{c}"),
+                key=key,
+                disabled=disabled,
+            )
+        elif kind == "country":
+            codes = [c for c, _ in COUNTRIES]
+            out[name] = st.selectbox(
+                label,
+                codes,
+                index=codes.index(current) if current in codes else None,
+                format_func=lambda c: f"{c} · {COUNTRY_NAMES[c]}",
+                key=key,
+                disabled=disabled,
+            )
+        elif kind == "date":
+            out[name] = st.date_input(
+                label,
+                value=date.fromisoformat(current) if current else None,
+                key=key,
+                disabled=disabled,
+            )
+        else:
+            out[name] = st.text_input(label, value=current or "", key=key, disabled=disabled)
+        field_error(prefix, f"details.{name}")
+    return {k: _blank(v) for k, v in out.items() if _blank(v) is not None}
+
+
+def reset_widgets(prefix: str) -> None:
+    """Forget a form's widget values so it shows the saved record again."""
+    for key in [k for k in st.session_state.keys() if str(k).startswith(prefix)]:
+        del st.session_state[key]

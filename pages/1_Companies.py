@@ -1,0 +1,266 @@
+"""Companies: search, filter, sort and page the list; create; open a company page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from crm.errors import CRMError, ValidationError
+from crm.models import Industry, Stage
+from crm.services import companies, programmes, users
+from crm.services.company_views import CompanyFilters, list_companies
+from crm.services.permissions import Permission, can
+from crm.ui import auth, company_detail, state
+from crm.ui import format as fmt
+from crm.ui.data import session
+from crm.ui.forms import clear_errors, field_error, other_errors, reset_widgets, set_errors
+from crm.ui.state import language, tr
+
+actor = auth.guard("pages/1_Companies.py")
+lang = language()
+
+selected = st.query_params.get("company")
+if selected and str(selected).isdigit():
+    if st.button(tr("companies.back"), icon=":material/arrow_back:"):
+        del st.query_params["company"]
+        st.rerun()
+    company_detail.render(actor, int(selected))
+    st.stop()
+
+st.title(tr("companies.title"))
+st.caption(tr("app.demo_notice"))
+state.show_flash()
+
+with session() as s:
+    officers = {u.id: u.display_name for u in users.list_officers(s)}
+    catalogue = programmes.list_programmes(s)
+    years = sorted({p.year for p in catalogue}, reverse=True) or [date.today().year]
+
+with st.container(border=True):
+    search = st.text_input(tr("companies.search"), key="co_search")
+    f1, f2, f3, f4 = st.columns(4)
+    stages_chosen = f1.multiselect(
+        tr("field.stage"),
+        [s.value for s in Stage],
+        format_func=lambda v: tr(f"stage.{v}"),
+        key="co_stage",
+    )
+    industries = f2.multiselect(
+        tr("field.industry"),
+        [i.value for i in Industry],
+        format_func=lambda v: tr(f"industry.{v}"),
+        key="co_industry",
+    )
+    officer_ids = f3.multiselect(
+        tr("field.officer_id"),
+        list(officers),
+        format_func=lambda uid: officers[uid],
+        key="co_officer",
+    )
+    archived_choice = f4.selectbox(
+        tr("companies.filter.archived"),
+        ["active", "archived", "all"],
+        format_func=lambda v: tr(f"companies.archived.{v}"),
+        key="co_archived",
+    )
+    g1, g2, g3, g4 = st.columns(4)
+    kinds = g1.multiselect(
+        tr("col.kind"),
+        sorted({p.kind for p in catalogue}),
+        format_func=lambda k: tr(f"kind.{k}"),
+        key="co_kind",
+    )
+    programme_ids = g2.multiselect(
+        tr("col.programme"),
+        [p.id for p in catalogue],
+        format_func=lambda pid: next(p.name for p in catalogue if p.id == pid),
+        key="co_programme",
+    )
+    quarters = [None] + [(y, q) for y in years for q in (4, 3, 2, 1)]
+    quarter = g3.selectbox(
+        tr("companies.filter.quarter"),
+        quarters,
+        format_func=lambda v: tr("companies.any") if v is None else f"{v[0]} Q{v[1]}",
+        key="co_quarter",
+    )
+    sort = g4.selectbox(
+        tr("companies.sort"),
+        ["name_ko", "stage", "industry", "cohort_year", "updated_at"],
+        format_func=lambda v: tr(f"sort.{v}"),
+        key="co_sort",
+    )
+
+filters = CompanyFilters(
+    search=search,
+    stages=tuple(stages_chosen),
+    industries=tuple(industries),
+    officer_ids=tuple(officer_ids),
+    kinds=tuple(kinds),
+    programme_ids=tuple(programme_ids),
+    quarter=quarter,
+    archived={"active": False, "archived": True, "all": None}[archived_choice],
+)
+p1, p2, p3 = st.columns([1, 1, 4])
+page_size = p2.selectbox(tr("companies.page_size"), [25, 50, 100, 200], index=1, key="co_page_size")
+descending = p3.toggle(tr("companies.desc"), key="co_desc")
+page_number = p1.number_input(tr("companies.page"), min_value=1, value=1, step=1, key="co_page")
+
+with session() as s:
+    result = list_companies(
+        s,
+        actor,
+        filters,
+        sort=sort,
+        descending=descending,
+        page=int(page_number),
+        page_size=page_size,
+    )
+st.caption(tr("companies.count", total=f"{result.total:,}", page=result.page, pages=result.pages))
+rows = result.rows
+if rows.empty:
+    st.info(tr("companies.none"))
+else:
+    table = pd.DataFrame(
+        {
+            tr("field.name_ko"): rows["name_ko"],
+            tr("field.brn"): rows["brn"].fillna(""),
+            tr("field.representative"): rows["representative"].fillna(""),
+            tr("col.stage"): [tr(f"stage.{v}") for v in rows["stage"]],
+            tr("field.industry"): [tr(f"industry.{v}") for v in rows["industry"]],
+            tr("field.location"): rows["location"].fillna(""),
+            tr("col.officer"): rows["officer"].fillna(""),
+            tr("col.activities_n"): rows["activities"],
+            tr("col.amount_total"): [fmt.krw(v, lang, compact=True) for v in rows["amount_krw"]],
+            tr("col.last_support"): [fmt.day(d, lang) if d else "-" for d in rows["last_support"]],
+            tr("field.phone"): rows["phone"].fillna(""),
+        }
+    )
+    st.caption(tr("companies.open_hint"))
+    event = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="co_table",
+    )
+    chosen_rows = event.selection.rows if event is not None else []
+    if chosen_rows:
+        st.query_params["company"] = str(int(rows.iloc[chosen_rows[0]]["id"]))
+        st.rerun()
+
+if not can(actor.role, Permission.EDIT_COMPANIES):
+    st.stop()
+
+with st.expander(tr("companies.new"), icon=":material/add_business:"):
+    prefix = "nc"
+    with st.form(f"{prefix}_form"):
+        c1, c2, c3 = st.columns(3)
+        with c1:
+            name_ko = st.text_input(tr("field.name_ko") + " *", key=f"{prefix}_name_ko")
+            field_error(prefix, "name_ko")
+            stage = st.selectbox(
+                tr("field.stage") + " *",
+                [s.value for s in Stage],
+                format_func=lambda v: tr(f"stage.{v}"),
+                key=f"{prefix}_stage",
+            )
+            field_error(prefix, "stage")
+            brn = st.text_input(tr("field.brn"), placeholder="123-45-67890", key=f"{prefix}_brn")
+            field_error(prefix, "brn")
+        with c2:
+            name_en = st.text_input(tr("field.name_en"), key=f"{prefix}_name_en")
+            field_error(prefix, "name_en")
+            stage_since = st.date_input(
+                tr("field.stage_since") + " *", value=date.today(), key=f"{prefix}_since"
+            )
+            field_error(prefix, "stage_since")
+            founded_on = st.date_input(
+                tr("field.founded_on"),
+                value=None,
+                min_value=date(1900, 1, 1),
+                key=f"{prefix}_founded",
+            )
+            field_error(prefix, "founded_on")
+        with c3:
+            industry = st.selectbox(
+                tr("field.industry") + " *",
+                [i.value for i in Industry],
+                format_func=lambda v: tr(f"industry.{v}"),
+                key=f"{prefix}_industry",
+            )
+            cohort_year = st.number_input(
+                tr("field.cohort_year") + " *", 2000, 2100, value=years[0], key=f"{prefix}_cohort"
+            )
+            field_error(prefix, "cohort_year")
+            officer_id = st.selectbox(
+                tr("field.officer_id"),
+                list(officers),
+                index=list(officers).index(actor.id) if actor.id in officers else None,
+                format_func=lambda uid: officers[uid],
+                key=f"{prefix}_officer",
+            )
+        d1, d2, d3 = st.columns(3)
+        representative = d1.text_input(tr("field.representative"), key=f"{prefix}_rep")
+        email = d2.text_input(tr("field.email"), key=f"{prefix}_email")
+        with d2:
+            field_error(prefix, "email")
+        phone = d3.text_input(tr("field.phone"), key=f"{prefix}_phone")
+        with d3:
+            field_error(prefix, "phone")
+        other_errors(
+            prefix,
+            {
+                "name_ko",
+                "stage",
+                "brn",
+                "name_en",
+                "stage_since",
+                "founded_on",
+                "cohort_year",
+                "email",
+                "phone",
+            },
+        )
+        similar_key = f"{prefix}__similar"
+        confirm = False
+        if st.session_state.get(similar_key):
+            st.warning(tr("companies.similar", names=st.session_state[similar_key]))
+            confirm = st.checkbox(tr("companies.save_anyway"), key=f"{prefix}_confirm")
+        submitted = st.form_submit_button(tr("companies.create"), type="primary")
+    if submitted:
+        new = companies.NewCompany(
+            name_ko=name_ko,
+            name_en=name_en or None,
+            industry=industry,
+            cohort_year=int(cohort_year),
+            stage=stage,
+            stage_since=stage_since,
+            brn=brn or None,
+            founded_on=founded_on,
+            representative=representative or None,
+            email=email or None,
+            phone=phone or None,
+            officer_id=officer_id,
+        )
+        try:
+            with session() as s:
+                similar = companies.find_similar(s, name_ko) if name_ko.strip() else []
+                if similar and not confirm:
+                    st.session_state[similar_key] = ", ".join(c.name_ko for c in similar)
+                    st.rerun()
+                created = companies.create_company(s, actor, new)
+        except ValidationError as exc:
+            set_errors(prefix, exc)
+            st.rerun()
+        except CRMError as exc:
+            st.error(exc.message(lang))
+            st.stop()
+        clear_errors(prefix)
+        st.session_state.pop(similar_key, None)
+        reset_widgets(f"{prefix}_")
+        state.flash(tr("companies.created", name=created.name_ko))
+        st.query_params["company"] = str(created.id)
+        st.rerun()

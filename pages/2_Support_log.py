@@ -1,0 +1,211 @@
+"""Support log across all companies: filter, page, edit and cancel; budgets; quick entry."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from crm.models import ActivityStatus
+from crm.services import activities, programmes, stats, users
+from crm.services.activities import BatchError
+from crm.services.activity_views import ActivityFilters, list_activities
+from crm.services.company_views import company_choices
+from crm.services.permissions import Permission, can
+from crm.ui import auth, state
+from crm.ui import format as fmt
+from crm.ui.activity_form import edit_activity_form, log_activity_form
+from crm.ui.company_detail import activity_table
+from crm.ui.data import session
+from crm.ui.quick_entry import company_label, empty_frame, to_activities
+from crm.ui.state import language, tr
+
+actor = auth.guard("pages/2_Support_log.py")
+lang = language()
+editable = can(actor.role, Permission.EDIT_ACTIVITIES)
+st.title(tr("support.title"))
+st.caption(tr("app.demo_notice"))
+state.show_flash()
+
+with session() as s:
+    catalogue = programmes.list_programmes(s)
+    officers = {u.id: u.display_name for u in users.list_officers(s)}
+years = sorted({p.year for p in catalogue}, reverse=True)
+
+with st.container(border=True):
+    f1, f2, f3 = st.columns(3)
+    kinds = f1.multiselect(
+        tr("col.kind"),
+        sorted({p.kind for p in catalogue}),
+        format_func=lambda k: tr(f"kind.{k}"),
+        key="sl_kind",
+    )
+    programme_ids = f2.multiselect(
+        tr("col.programme"),
+        [p.id for p in catalogue],
+        format_func=lambda pid: next(p.name for p in catalogue if p.id == pid),
+        key="sl_programme",
+    )
+    quarter = f3.selectbox(
+        tr("companies.filter.quarter"),
+        [None] + [(y, q) for y in years for q in (4, 3, 2, 1)],
+        format_func=lambda v: tr("companies.any") if v is None else f"{v[0]} Q{v[1]}",
+        key="sl_quarter",
+    )
+    g1, g2, g3 = st.columns(3)
+    statuses = g1.multiselect(
+        tr("field.status"),
+        [v.value for v in ActivityStatus],
+        format_func=lambda v: tr(f"status.{v}"),
+        key="sl_status",
+    )
+    officer_ids = g2.multiselect(
+        tr("col.officer"), list(officers), format_func=lambda uid: officers[uid], key="sl_officer"
+    )
+    search = g3.text_input(tr("support.company"), key="sl_search")
+
+filters = ActivityFilters(
+    kinds=tuple(kinds),
+    programme_ids=tuple(programme_ids),
+    quarter=quarter,
+    statuses=tuple(statuses),
+    officer_ids=tuple(officer_ids),
+    search=search,
+)
+p1, p2, _ = st.columns([1, 1, 4])
+page_size = p2.selectbox(tr("companies.page_size"), [25, 50, 100, 200], index=1, key="sl_page_size")
+page_number = p1.number_input(tr("companies.page"), min_value=1, value=1, step=1, key="sl_page")
+with session() as s:
+    result = list_activities(s, filters, page=int(page_number), page_size=page_size)
+st.caption(
+    tr("support.total", total=f"{result.total:,}", amount=fmt.krw(result.total_krw, lang))
+    + f" · {result.page}/{result.pages}"
+)
+selected_id: int | None = None
+if result.rows.empty:
+    st.info(tr("activity.none"))
+else:
+    if editable:
+        st.caption(tr("activity.select_hint"))
+    event = st.dataframe(
+        activity_table(result.rows),
+        hide_index=True,
+        width="stretch",
+        on_select="rerun" if editable else "ignore",
+        selection_mode="single-row",
+        key="sl_table",
+    )
+    picked = event.selection.rows if editable and event is not None else []
+    if picked:
+        selected_id = int(result.rows.iloc[picked[0]]["id"])
+linked = st.query_params.get("activity")
+if editable and selected_id is None and linked and str(linked).isdigit():
+    selected_id = int(linked)  # opened by link (e.g. from a company page)
+
+if selected_id is not None:
+    with st.container(border=True):
+        st.markdown(f"**{tr('activity.edit')} #{selected_id}**")
+        edit_activity_form(actor, selected_id)
+
+st.subheader(tr("support.budget"))
+budget_year = st.selectbox(tr("home.year"), years, key="sl_budget_year") if years else None
+if budget_year is not None:
+    with session() as s:
+        execution = stats.programme_execution(s, budget_year)
+    for row in execution.itertuples():
+        if row.budget_krw and row.executed_krw > row.budget_krw:
+            st.warning(
+                tr(
+                    "activity.over_budget",
+                    programme=row.name,
+                    after=fmt.krw(row.executed_krw, lang),
+                    budget=fmt.krw(row.budget_krw, lang),
+                )
+            )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr("col.programme"): execution["name"],
+                tr("col.kind"): [tr(f"kind.{k}") for k in execution["kind"]],
+                tr("col.budget"): [fmt.krw(v, lang) for v in execution["budget_krw"]],
+                tr("col.executed"): [fmt.krw(v, lang) for v in execution["executed_krw"]],
+                tr("col.executed_pct"): execution["executed_pct"].round(1),
+                tr("col.activities"): execution["activities"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            tr("col.executed_pct"): st.column_config.ProgressColumn(
+                tr("col.executed_pct"), min_value=0, max_value=100, format="%.1f%%"
+            )
+        },
+    )
+
+if not editable:
+    st.stop()
+
+with session() as s:
+    company_names = company_choices(s)
+
+with st.expander(tr("support.new"), icon=":material/add:"):
+    log_activity_form(actor, "sl_new", company_id=None, companies=company_names)
+
+with st.expander(tr("support.quick"), icon=":material/table_rows:"):
+    st.caption(tr("support.quick_help"))
+    mentoring = [p for p in catalogue if p.kind == "mentoring"]
+    if mentoring:
+        programme_id = st.selectbox(
+            tr("col.programme"),
+            [p.id for p in mentoring],
+            format_func=lambda pid: next(p.name for p in mentoring if p.id == pid),
+            key="qe_programme",
+        )
+        labels = {company_label(cid, name): cid for cid, name in company_names.items()}
+        with st.form("qe_form"):
+            edited = st.data_editor(
+                empty_frame(5),
+                num_rows="dynamic",
+                key="qe_editor",
+                width="stretch",
+                column_config={
+                    "company": st.column_config.SelectboxColumn(
+                        tr("support.company"), options=list(labels), required=True
+                    ),
+                    "start_on": st.column_config.DateColumn(tr("field.start_on"), required=True),
+                    "mentor": st.column_config.TextColumn(tr("field.mentor")),
+                    "topic": st.column_config.TextColumn(tr("field.topic")),
+                    "hours": st.column_config.NumberColumn(
+                        tr("field.hours"), min_value=0, step=0.5
+                    ),
+                    "amount_krw": st.column_config.NumberColumn(
+                        tr("field.amount_krw"), min_value=0, step=10_000
+                    ),
+                    "notes": st.column_config.TextColumn(tr("field.notes")),
+                },
+            )
+            submitted = st.form_submit_button(tr("support.quick_save"), type="primary")
+        if submitted:
+            rows, numbers = to_activities(edited, labels, programme_id)
+            if not rows:
+                st.info(tr("support.quick_empty"))
+            else:
+                try:
+                    with session() as s:
+                        saved = activities.log_activities(s, actor, rows)
+                except BatchError as exc:
+                    for failure in exc.rows:
+                        messages = "; ".join(
+                            f"{tr('field.' + e.field.removeprefix('details.'))}: {e.message(lang)}"
+                            for e in failure.errors
+                        )
+                        st.error(
+                            tr(
+                                "support.quick_row_error",
+                                row=numbers[failure.row - 1],
+                                messages=messages,
+                            )
+                        )
+                else:
+                    st.session_state.pop("qe_editor", None)
+                    state.flash(tr("support.quick_saved", count=len(saved)))
+                    st.rerun()

@@ -1,0 +1,89 @@
+"""Support log page through AppTest: filters, new entry with the budget warning, edit, cancel."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine
+
+from tests.app.conftest import OpenAs
+from tests.app.helpers import captions, row, scalar, submit
+from tests.support import snapshot
+
+
+def test_kind_filter_counts_match_database(open_as: OpenAs, app_db: Engine) -> None:
+    at = open_as("manager", "pages/2_Support_log.py")
+    at.multiselect(key="sl_kind").set_value(["overseas"]).run()
+    n, krw = row(
+        app_db,
+        "SELECT COUNT(*), (SELECT SUM(a2.amount_krw) FROM activity a2 JOIN programme p2 ON "
+        "p2.id = a2.programme_id WHERE p2.kind = 'overseas' AND a2.status != 'cancelled') "
+        "FROM activity a JOIN programme p ON p.id = a.programme_id WHERE p.kind = 'overseas'",
+    )
+    assert any(c.startswith(f"{n:,}건 · 합계 {krw:,}원") for c in captions(at))
+
+
+def test_new_entry_over_budget_warns_first(open_as: OpenAs, app_db: Engine) -> None:
+    at = open_as("officer", "pages/2_Support_log.py")
+    mentoring = scalar(app_db, "SELECT id FROM programme WHERE kind = 'mentoring'")
+    at.selectbox(key="sl_new_programme").set_value(mentoring).run()
+    at.selectbox(key="sl_new_company").set_value(9)
+    at.date_input(key="sl_new_start").set_value(date(2022, 12, 1))
+    at.number_input(key="sl_new_amount").set_value(10_000_000_000)
+    at.text_input(key="sl_new_mentor").input("멘토 A")
+    at.text_input(key="sl_new_topic").input("IR")
+    at.number_input(key="sl_new_hours").set_value(2.0)
+    before = snapshot(app_db)
+    submit(at, "지원 기록")
+    assert any("예산" in w.value for w in at.warning)
+    assert snapshot(app_db) == before
+    at.checkbox(key="sl_new_confirm").check()
+    submit(at, "지원 기록")
+    assert scalar(app_db, "SELECT COUNT(*) FROM activity WHERE amount_krw = 10000000000") == 1
+
+
+def test_edit_and_cancel_an_activity(open_as: OpenAs, app_db: Engine) -> None:
+    activity_id = scalar(app_db, "SELECT MIN(id) FROM activity WHERE status = 'completed'")
+    at = open_as("officer", "pages/2_Support_log.py")
+    at.query_params["activity"] = str(activity_id)
+    at.run()
+    prefix = f"ea{activity_id}"
+    before = snapshot(app_db)
+    at.date_input(key=f"{prefix}_end").set_value(
+        date.fromisoformat(start).replace(day=1).replace(year=2021)
+    )
+    submit(at, "저장")
+    assert ":red[종료일은 시작일보다 빠를 수 없습니다.]" in captions(at)
+    assert snapshot(app_db) == before
+    at.date_input(key=f"{prefix}_end").set_value(None)
+    at.number_input(key=f"{prefix}_amount").set_value(123_000)
+    submit(at, "저장")
+    assert scalar(app_db, "SELECT amount_krw FROM activity WHERE id = :i", i=activity_id) == 123_000
+    at.text_input(key=f"{prefix}_reason").input("중복 입력")
+    submit(at, "지원 취소")
+    assert row(app_db, "SELECT status, version FROM activity WHERE id = :i", i=activity_id) == (
+        "cancelled",
+        3,
+    )
+    assert (
+        scalar(
+            app_db,
+            "SELECT context FROM audit_entry WHERE action='cancel' AND entity_id=:i",
+            i=activity_id,
+        )
+        == "중복 입력"
+    )
+
+
+def test_quick_entry_with_no_rows_says_so(open_as: OpenAs, app_db: Engine) -> None:
+    at = open_as("officer", "pages/2_Support_log.py")
+    count = scalar(app_db, "SELECT COUNT(*) FROM activity")
+    submit(at, "일괄 저장")
+    assert "저장할 행이 없습니다." in [i.value for i in at.info]
+    assert scalar(app_db, "SELECT COUNT(*) FROM activity") == count
+
+
+def test_analyst_support_log_is_read_only(open_as: OpenAs) -> None:
+    at = open_as("analyst", "pages/2_Support_log.py")
+    assert not [e for e in at.expander if e.label in ("새 지원 기록", "하루 멘토링 일괄 입력")]
+    assert not [b for b in at.button if b.label == "지원 기록"]
