@@ -15,7 +15,14 @@ from crm.services.permissions import Permission, can
 from crm.ui import auth, company_detail, state
 from crm.ui import format as fmt
 from crm.ui.data import session
-from crm.ui.forms import clear_errors, field_error, other_errors, reset_widgets, set_errors
+from crm.ui.forms import (
+    clear_errors,
+    field_error,
+    other_errors,
+    reset_widgets,
+    set_errors,
+    wkey,
+)
 from crm.ui.state import language, tr
 
 actor = auth.guard("pages/1_Companies.py")
@@ -147,8 +154,19 @@ else:
         key="co_table",
     )
     chosen_rows = event.selection.rows if event is not None else []
-    if chosen_rows:
-        st.query_params["company"] = str(int(rows.iloc[chosen_rows[0]]["id"]))
+    names = dict(zip(rows["id"].astype(int), rows["name_ko"], strict=True))
+    quick = st.selectbox(
+        tr("companies.open"),
+        list(names),
+        index=None,
+        placeholder=tr("common.choose"),
+        format_func=lambda cid: names[cid],
+        key="co_open",
+    )
+    if chosen_rows or quick is not None:
+        chosen = int(rows.iloc[chosen_rows[0]]["id"]) if chosen_rows else int(quick)
+        st.session_state.pop("co_open", None)
+        st.query_params["company"] = str(chosen)
         st.rerun()
 
 if not can(actor.role, Permission.EDIT_COMPANIES):
@@ -159,29 +177,31 @@ with st.expander(tr("companies.new"), icon=":material/add_business:"):
     with st.form(f"{prefix}_form"):
         c1, c2, c3 = st.columns(3)
         with c1:
-            name_ko = st.text_input(tr("field.name_ko") + " *", key=f"{prefix}_name_ko")
+            name_ko = st.text_input(tr("field.name_ko") + " *", key=wkey(prefix, "name_ko"))
             field_error(prefix, "name_ko")
             stage = st.selectbox(
                 tr("field.stage") + " *",
                 [s.value for s in Stage],
                 format_func=lambda v: tr(f"stage.{v}"),
-                key=f"{prefix}_stage",
+                key=wkey(prefix, "stage"),
             )
             field_error(prefix, "stage")
-            brn = st.text_input(tr("field.brn"), placeholder="123-45-67890", key=f"{prefix}_brn")
+            brn = st.text_input(
+                tr("field.brn"), placeholder="123-45-67890", key=wkey(prefix, "brn")
+            )
             field_error(prefix, "brn")
         with c2:
-            name_en = st.text_input(tr("field.name_en"), key=f"{prefix}_name_en")
+            name_en = st.text_input(tr("field.name_en"), key=wkey(prefix, "name_en"))
             field_error(prefix, "name_en")
             stage_since = st.date_input(
-                tr("field.stage_since") + " *", value=date.today(), key=f"{prefix}_since"
+                tr("field.stage_since") + " *", value=date.today(), key=wkey(prefix, "since")
             )
             field_error(prefix, "stage_since")
             founded_on = st.date_input(
                 tr("field.founded_on"),
                 value=None,
                 min_value=date(1900, 1, 1),
-                key=f"{prefix}_founded",
+                key=wkey(prefix, "founded"),
             )
             field_error(prefix, "founded_on")
         with c3:
@@ -189,25 +209,30 @@ with st.expander(tr("companies.new"), icon=":material/add_business:"):
                 tr("field.industry") + " *",
                 [i.value for i in Industry],
                 format_func=lambda v: tr(f"industry.{v}"),
-                key=f"{prefix}_industry",
+                key=wkey(prefix, "industry"),
             )
             cohort_year = st.number_input(
-                tr("field.cohort_year") + " *", 2000, 2100, value=years[0], key=f"{prefix}_cohort"
+                tr("field.cohort_year") + " *",
+                2000,
+                2100,
+                value=years[0],
+                key=wkey(prefix, "cohort"),
             )
             field_error(prefix, "cohort_year")
             officer_id = st.selectbox(
                 tr("field.officer_id"),
                 list(officers),
                 index=list(officers).index(actor.id) if actor.id in officers else None,
+                placeholder=tr("common.choose"),
                 format_func=lambda uid: officers[uid],
-                key=f"{prefix}_officer",
+                key=wkey(prefix, "officer"),
             )
         d1, d2, d3 = st.columns(3)
-        representative = d1.text_input(tr("field.representative"), key=f"{prefix}_rep")
-        email = d2.text_input(tr("field.email"), key=f"{prefix}_email")
+        representative = d1.text_input(tr("field.representative"), key=wkey(prefix, "rep"))
+        email = d2.text_input(tr("field.email"), key=wkey(prefix, "email"))
         with d2:
             field_error(prefix, "email")
-        phone = d3.text_input(tr("field.phone"), key=f"{prefix}_phone")
+        phone = d3.text_input(tr("field.phone"), key=wkey(prefix, "phone"))
         with d3:
             field_error(prefix, "phone")
         other_errors(
@@ -228,7 +253,7 @@ with st.expander(tr("companies.new"), icon=":material/add_business:"):
         confirm = False
         if st.session_state.get(similar_key):
             st.warning(tr("companies.similar", names=st.session_state[similar_key]))
-            confirm = st.checkbox(tr("companies.save_anyway"), key=f"{prefix}_confirm")
+            confirm = st.checkbox(tr("companies.save_anyway"), key=wkey(prefix, "confirm"))
         submitted = st.form_submit_button(tr("companies.create"), type="primary")
     if submitted:
         new = companies.NewCompany(
@@ -260,7 +285,7 @@ with st.expander(tr("companies.new"), icon=":material/add_business:"):
             st.stop()
         clear_errors(prefix)
         st.session_state.pop(similar_key, None)
-        reset_widgets(f"{prefix}_")
+        reset_widgets(prefix)
         state.flash(tr("companies.created", name=created.name_ko))
         st.query_params["company"] = str(created.id)
         st.rerun()

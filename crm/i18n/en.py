@@ -177,4 +177,5 @@ MESSAGES: dict[str, str] = {
     "common.no": "No",
     "common.none": "None",
     "common.masked": "●●●",
+    "common.choose": "Choose or type",
 }

@@ -177,4 +177,5 @@ MESSAGES: dict[str, str] = {
     "common.no": "아니요",
     "common.none": "없음",
     "common.masked": "●●●",
+    "common.choose": "선택하거나 입력하세요",
 }

@@ -24,6 +24,7 @@ from crm.ui.forms import (
     other_errors,
     reset_widgets,
     set_errors,
+    wkey,
 )
 from crm.ui.state import language, tr
 
@@ -56,7 +57,7 @@ def log_activity_form(
         tr("field.programme_id"),
         list(by_id),
         format_func=lambda pid: programme_label(by_id[pid]),
-        key=f"{key}_programme",
+        key=wkey(key, "programme"),
     )
     programme = by_id[programme_id]
     with session() as s:
@@ -69,16 +70,19 @@ def log_activity_form(
                 tr("support.company"),
                 list(companies),
                 index=None,
+                placeholder=tr("common.choose"),
                 format_func=lambda cid: companies[cid],
-                key=f"{key}_company",
+                key=wkey(key, "company"),
             )
             field_error(key, "company_id")
         c1, c2, c3 = st.columns(3)
         with c1:
-            start_on = st.date_input(tr("field.start_on"), value=date.today(), key=f"{key}_start")
+            start_on = st.date_input(
+                tr("field.start_on"), value=date.today(), key=wkey(key, "start")
+            )
             field_error(key, "start_on")
         with c2:
-            end_on = st.date_input(tr("field.end_on"), value=None, key=f"{key}_end")
+            end_on = st.date_input(tr("field.end_on"), value=None, key=wkey(key, "end"))
             field_error(key, "end_on")
         with c3:
             statuses = [s.value for s in ActivityStatus if s != ActivityStatus.CANCELLED]
@@ -87,19 +91,19 @@ def log_activity_form(
                 statuses,
                 index=statuses.index(ActivityStatus.COMPLETED.value),
                 format_func=lambda v: tr(f"status.{v}"),
-                key=f"{key}_status",
+                key=wkey(key, "status"),
             )
         amount = st.number_input(
-            tr("field.amount_krw"), min_value=0, step=100_000, key=f"{key}_amount"
+            tr("field.amount_krw"), min_value=0, step=100_000, key=wkey(key, "amount")
         )
         field_error(key, "amount_krw")
         details = kind_inputs(spec, {}, key)
-        notes = st.text_area(tr("field.notes"), key=f"{key}_notes")
+        notes = st.text_area(tr("field.notes"), key=wkey(key, "notes"))
         other_errors(key, COMMON_FIELDS | {f"details.{f['name']}" for f in spec})
         confirmed = False
         if st.session_state.get(over_key):
             st.warning(st.session_state[over_key])
-            confirmed = st.checkbox(tr("activity.confirm_over_budget"), key=f"{key}_confirm")
+            confirmed = st.checkbox(tr("activity.confirm_over_budget"), key=wkey(key, "confirm"))
         submitted = st.form_submit_button(tr("activity.log"), type="primary")
     if not submitted:
         return
@@ -133,7 +137,7 @@ def log_activity_form(
         return
     clear_errors(key)
     st.session_state.pop(over_key, None)
-    reset_widgets(f"{key}_")
+    reset_widgets(key)
     state.flash(tr("activity.logged"))
     st.rerun()
 
@@ -159,33 +163,32 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
         st.error(tr("conflict.title") if clashes else tr("conflict.stale"))
         st.caption(tr("conflict.explain"))
         if clashes:
-            st.dataframe(
-                conflict_frame(clashes, {f: tr(f"field.{f}") for f in EDITABLE}),
-                hide_index=True,
-                width="stretch",
-            )
+            labels = {f: tr(f"field.{f}") for f in EDITABLE}
+            st.table(conflict_frame(clashes, labels).set_index(tr("conflict.field")))
         keep, drop = st.columns(2)
-        if keep.button(tr("conflict.keep_mine"), key=f"{prefix}_keep", type="primary"):
+        if keep.button(tr("conflict.keep_mine"), key=wkey(prefix, "keep"), type="primary"):
             del st.session_state[conflict_key]
             with session() as s:
                 st.session_state[opened_key] = activities.get_activity(s, activity_id).model_dump()
             _save_activity(
                 actor, activity_id, st.session_state[opened_key]["version"], changes, prefix
             )
-        if drop.button(tr("conflict.drop_mine"), key=f"{prefix}_drop"):
+        if drop.button(tr("conflict.drop_mine"), key=wkey(prefix, "drop")):
             del st.session_state[conflict_key]
             st.session_state.pop(opened_key, None)
-            reset_widgets(f"{prefix}_")
+            reset_widgets(prefix)
             st.rerun()
     with st.form(f"{prefix}_form"):
         c1, c2, c3, c4 = st.columns(4)
         with c1:
             start_on = st.date_input(
-                tr("field.start_on"), value=opened["start_on"], key=f"{prefix}_start"
+                tr("field.start_on"), value=opened["start_on"], key=wkey(prefix, "start")
             )
             field_error(prefix, "start_on")
         with c2:
-            end_on = st.date_input(tr("field.end_on"), value=opened["end_on"], key=f"{prefix}_end")
+            end_on = st.date_input(
+                tr("field.end_on"), value=opened["end_on"], key=wkey(prefix, "end")
+            )
             field_error(prefix, "end_on")
         with c3:
             statuses = [s.value for s in ActivityStatus if s != ActivityStatus.CANCELLED]
@@ -194,7 +197,7 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
                 statuses,
                 index=statuses.index(opened["status"]),
                 format_func=lambda v: tr(f"status.{v}"),
-                key=f"{prefix}_status",
+                key=wkey(prefix, "status"),
             )
         with c4:
             amount = st.number_input(
@@ -202,11 +205,13 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
                 min_value=0,
                 step=100_000,
                 value=int(opened["amount_krw"]),
-                key=f"{prefix}_amount",
+                key=wkey(prefix, "amount"),
             )
             field_error(prefix, "amount_krw")
         details = kind_inputs(spec, opened["details"] or {}, prefix)
-        notes = st.text_area(tr("field.notes"), value=opened["notes"] or "", key=f"{prefix}_notes")
+        notes = st.text_area(
+            tr("field.notes"), value=opened["notes"] or "", key=wkey(prefix, "notes")
+        )
         other_errors(prefix, COMMON_FIELDS | {f"details.{f['name']}" for f in spec})
         submitted = st.form_submit_button(tr("common.save"), type="primary")
     if submitted:
@@ -224,7 +229,7 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
         else:
             _save_activity(actor, activity_id, opened["version"], changes, prefix)
     with st.form(f"{prefix}_cancel_form"):
-        reason = st.text_input(tr("activity.cancel_reason"), key=f"{prefix}_reason")
+        reason = st.text_input(tr("activity.cancel_reason"), key=wkey(prefix, "reason"))
         if st.form_submit_button(tr("activity.cancel"), icon=":material/block:"):
             try:
                 with session() as s:
@@ -238,7 +243,7 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
                 st.error(exc.message(lang))
                 return
             st.session_state.pop(opened_key, None)
-            reset_widgets(f"{prefix}_")
+            reset_widgets(prefix)
             state.flash(tr("activity.cancelled"))
             st.rerun()
 
@@ -263,6 +268,6 @@ def _save_activity(
         return
     clear_errors(prefix)
     st.session_state.pop(f"{prefix}__opened", None)
-    reset_widgets(f"{prefix}_")
+    reset_widgets(prefix)
     state.flash(tr("activity.saved"))
     st.rerun()

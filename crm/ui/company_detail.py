@@ -29,6 +29,7 @@ from crm.ui.forms import (
     other_errors,
     reset_widgets,
     set_errors,
+    wkey,
 )
 from crm.ui.state import language, tr
 
@@ -78,6 +79,7 @@ def render(actor: Actor, company_id: int) -> None:
     if not editable:
         st.info(tr("companies.read_only"))
     state.show_flash()
+    # Tracked tabs: the chosen tab stays open across the reruns its forms cause.
     tabs = st.tabs(
         [
             tr("company.tab.profile"),
@@ -85,7 +87,9 @@ def render(actor: Actor, company_id: int) -> None:
             tr("company.tab.support"),
             tr("company.tab.outcomes"),
             tr("company.tab.audit"),
-        ]
+        ],
+        key=f"company_tabs_{view.id}_{language()}",
+        on_change="rerun",
     )
     with tabs[0]:
         _profile(actor, view, editable)
@@ -117,14 +121,14 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
             entered["name_ko"] = st.text_input(
                 tr("field.name_ko") + " *",
                 value=values["name_ko"] or "",
-                key=f"{prefix}_name_ko",
+                key=wkey(prefix, "name_ko"),
                 disabled=disabled,
             )
             field_error(prefix, "name_ko")
             entered["brn"] = st.text_input(
                 tr("field.brn"),
                 value=values["brn"] or "",
-                key=f"{prefix}_brn",
+                key=wkey(prefix, "brn"),
                 disabled=disabled,
                 placeholder="123-45-67890",
             )
@@ -132,7 +136,7 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
             entered["founded_on"] = st.date_input(
                 tr("field.founded_on"),
                 value=values["founded_on"],
-                key=f"{prefix}_founded_on",
+                key=wkey(prefix, "founded_on"),
                 disabled=disabled,
                 min_value=date(1900, 1, 1),
             )
@@ -144,15 +148,16 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
                 tr("field.ai_field"),
                 ai_options,
                 index=ai_options.index(values["ai_field"]) if values["ai_field"] else None,
+                placeholder=tr("common.choose"),
                 accept_new_options=True,
-                key=f"{prefix}_ai_field",
+                key=wkey(prefix, "ai_field"),
                 disabled=disabled,
             )
             field_error(prefix, "ai_field")
             entered["email"] = st.text_input(
                 tr("field.email"),
                 value=values["email"] or "",
-                key=f"{prefix}_email",
+                key=wkey(prefix, "email"),
                 disabled=disabled,
             )
             field_error(prefix, "email")
@@ -160,8 +165,9 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
                 tr("field.officer_id"),
                 list(officers),
                 index=list(officers).index(values["officer_id"]) if values["officer_id"] else None,
+                placeholder=tr("common.choose"),
                 format_func=lambda uid: officers[uid],
-                key=f"{prefix}_officer_id",
+                key=wkey(prefix, "officer_id"),
                 disabled=disabled,
             )
             field_error(prefix, "officer_id")
@@ -169,14 +175,14 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
             entered["name_en"] = st.text_input(
                 tr("field.name_en"),
                 value=values["name_en"] or "",
-                key=f"{prefix}_name_en",
+                key=wkey(prefix, "name_en"),
                 disabled=disabled,
             )
             field_error(prefix, "name_en")
             entered["representative"] = st.text_input(
                 tr("field.representative"),
                 value=values["representative"] or "",
-                key=f"{prefix}_representative",
+                key=wkey(prefix, "representative"),
                 disabled=disabled,
             )
             field_error(prefix, "representative")
@@ -186,7 +192,7 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
                 industries,
                 index=industries.index(values["industry"]),
                 format_func=lambda v: tr(f"industry.{v}"),
-                key=f"{prefix}_industry",
+                key=wkey(prefix, "industry"),
                 disabled=disabled,
             )
             locations = list(GWANGJU_DISTRICTS)
@@ -196,15 +202,16 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
                 tr("field.location"),
                 locations,
                 index=locations.index(values["location"]) if values["location"] else None,
+                placeholder=tr("common.choose"),
                 accept_new_options=True,
-                key=f"{prefix}_location",
+                key=wkey(prefix, "location"),
                 disabled=disabled,
             )
             field_error(prefix, "location")
             entered["phone"] = st.text_input(
                 tr("field.phone"),
                 value=values["phone"] or "",
-                key=f"{prefix}_phone",
+                key=wkey(prefix, "phone"),
                 disabled=disabled,
             )
             field_error(prefix, "phone")
@@ -214,12 +221,15 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
                 max_value=2100,
                 step=1,
                 value=int(values["cohort_year"]),
-                key=f"{prefix}_cohort_year",
+                key=wkey(prefix, "cohort_year"),
                 disabled=disabled,
             )
             field_error(prefix, "cohort_year")
         entered["notes"] = st.text_area(
-            tr("field.notes"), value=values["notes"] or "", key=f"{prefix}_notes", disabled=disabled
+            tr("field.notes"),
+            value=values["notes"] or "",
+            key=wkey(prefix, "notes"),
+            disabled=disabled,
         )
         field_error(prefix, "notes")
         other_errors(prefix, set(PROFILE_INPUTS))
@@ -253,7 +263,7 @@ def _save_profile(actor: Actor, view: CompanyView, prefix: str, changes: dict[st
         st.session_state[f"{prefix}__conflict"] = (exc.clashes, changes)
         st.rerun()
     clear_errors(prefix)
-    reset_widgets(f"{prefix}_")
+    reset_widgets(prefix)
     open_view(actor, view.id, refresh=True)
     labels = ", ".join(tr(f"field.{f}") for f in merged)
     state.flash(tr("company.merged", fields=labels) if merged else tr("company.saved"))
@@ -266,18 +276,18 @@ def _conflict_panel(actor: Actor, view: CompanyView, prefix: str, conflict_key: 
     st.caption(tr("conflict.explain"))
     if clashes:
         labels = {f: tr(f"field.{f}") for f in PROFILE_INPUTS}
-        st.dataframe(conflict_frame(clashes, labels), hide_index=True, width="stretch")
+        st.table(conflict_frame(clashes, labels).set_index(tr("conflict.field")))
     keep, drop = st.columns(2)
-    if keep.button(tr("conflict.keep_mine"), key=f"{prefix}_keep", type="primary"):
+    if keep.button(tr("conflict.keep_mine"), key=wkey(prefix, "keep"), type="primary"):
         latest = open_view(actor, view.id, refresh=True)
         del st.session_state[conflict_key]
         if latest is not None:
             # Re-apply deliberately over the latest version: the user has seen their values.
             _save_profile(actor, latest, prefix, changes)
-    if drop.button(tr("conflict.drop_mine"), key=f"{prefix}_drop"):
+    if drop.button(tr("conflict.drop_mine"), key=wkey(prefix, "drop")):
         del st.session_state[conflict_key]
         clear_errors(prefix)
-        reset_widgets(f"{prefix}_")
+        reset_widgets(prefix)
         open_view(actor, view.id, refresh=True)
         st.rerun()
 
@@ -295,7 +305,7 @@ def _archive_buttons(actor: Actor, view: CompanyView) -> None:
         except CRMError as exc:
             st.error(exc.message(language()))
             return
-        reset_widgets(f"cp{view.id}_")
+        reset_widgets(f"cp{view.id}")
         open_view(actor, view.id, refresh=True)
         state.flash(tr("company.restored_done") if archived else tr("company.archived_done"))
         st.rerun()
@@ -332,19 +342,21 @@ def _timeline(actor: Actor, view: CompanyView, editable: bool) -> None:
                 tr("field.stage"),
                 options,
                 format_func=lambda v: tr(f"stage.{v}"),
-                key=f"{prefix}_stage",
+                key=wkey(prefix, "stage"),
             )
             field_error(prefix, "stage")
             entered_on = st.date_input(
-                tr("field.entered_on"), value=date.today(), key=f"{prefix}_date"
+                tr("field.entered_on"), value=date.today(), key=wkey(prefix, "date")
             )
             field_error(prefix, "entered_on")
         with c2:
-            reason = st.text_input(tr("field.reason"), key=f"{prefix}_reason")
+            reason = st.text_input(tr("field.reason"), key=wkey(prefix, "reason"))
             field_error(prefix, "reason")
             founded = None
             if view.stage == Stage.PRE_STARTUP:
-                founded = st.date_input(tr("field.founded_on"), value=None, key=f"{prefix}_founded")
+                founded = st.date_input(
+                    tr("field.founded_on"), value=None, key=wkey(prefix, "founded")
+                )
                 field_error(prefix, "founded_on")
         other_errors(prefix, {"stage", "entered_on", "reason", "founded_on"})
         submitted = st.form_submit_button(tr("company.change_stage"), type="primary")
@@ -367,8 +379,8 @@ def _timeline(actor: Actor, view: CompanyView, editable: bool) -> None:
             st.error(exc.message(language()))
             return
         clear_errors(prefix)
-        reset_widgets(f"{prefix}_")
-        reset_widgets(f"cp{view.id}_")
+        reset_widgets(prefix)
+        reset_widgets(f"cp{view.id}")
         open_view(actor, view.id, refresh=True)
         state.flash(tr("company.stage_changed", stage=tr(f"stage.{new_stage}")))
         st.rerun()
@@ -408,8 +420,8 @@ def _support(actor: Actor, view: CompanyView, editable: bool) -> None:
         if view.values.get("archived"):
             st.info(tr("activity.archived_company"))
             return
-        with st.expander(tr("activity.log"), expanded=False):
-            log_activity_form(actor, f"ca{view.id}", company_id=view.id)
+        st.markdown(f"**{tr('activity.log')}**")
+        log_activity_form(actor, f"ca{view.id}", company_id=view.id)
 
 
 def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
@@ -451,7 +463,7 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
             2000,
             2100,
             value=report.year if report else date.today().year,
-            key=f"{prefix}_year",
+            key=wkey(prefix, "year"),
             disabled=report is not None,
         )
         quarter = c2.selectbox(
@@ -459,7 +471,7 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
             [1, 2, 3, 4],
             index=(report.quarter - 1) if report else 0,
             format_func=lambda q: f"Q{q}",
-            key=f"{prefix}_quarter",
+            key=wkey(prefix, "quarter"),
             disabled=report is not None,
         )
         field_error(prefix, "quarter")
@@ -509,7 +521,8 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
         st.error(exc.message(lang))
         return
     clear_errors(prefix)
-    reset_widgets(f"co{view.id}_")
+    reset_widgets(prefix)
+    reset_widgets(f"co{view.id}")
     state.flash(tr("outcome.saved"))
     st.rerun()
 

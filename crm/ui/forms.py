@@ -83,7 +83,7 @@ def kind_inputs(
         name, kind = field["name"], field.get("type", "text")
         label = kind_label(field) + (" *" if field.get("required") else "")
         current = values.get(name)
-        key = f"{prefix}_{name}"
+        key = wkey(prefix, name)
         if kind == "int":
             out[name] = st.number_input(
                 label,
@@ -108,6 +108,7 @@ def kind_inputs(
                 label,
                 choices,
                 index=choices.index(current) if current in choices else None,
+                placeholder=tr("common.choose"),
                 format_func=lambda c, n=name: tr(f"choice.{n}.{c}"),
                 key=key,
                 disabled=disabled,
@@ -118,6 +119,7 @@ def kind_inputs(
                 label,
                 codes,
                 index=codes.index(current) if current in codes else None,
+                placeholder=tr("common.choose"),
                 format_func=lambda c: f"{c} · {COUNTRY_NAMES[c]}",
                 key=key,
                 disabled=disabled,
@@ -135,7 +137,22 @@ def kind_inputs(
     return {k: _blank(v) for k, v in out.items() if _blank(v) is not None}
 
 
-def reset_widgets(prefix: str) -> None:
+def _generation(base: str) -> int:
+    return int(st.session_state.get(f"{base}__gen", 0))
+
+
+def wkey(base: str, field: str) -> str:
+    """A form widget's key. Resetting a form moves it to a new generation of keys: the browser
+    keeps a widget's last value for its key, so only new keys show the saved record again."""
+    generation = _generation(base)
+    return f"{base}_{field}" if generation == 0 else f"{base}.{generation}_{field}"
+
+
+def reset_widgets(base: str) -> None:
     """Forget a form's widget values so it shows the saved record again."""
-    for key in [k for k in st.session_state.keys() if str(k).startswith(prefix)]:
+    stale = (f"{base}_", f"{base}.")
+    for key in [
+        k for k in st.session_state.keys() if str(k).startswith(stale) and "__" not in str(k)
+    ]:
         del st.session_state[key]
+    st.session_state[f"{base}__gen"] = _generation(base) + 1

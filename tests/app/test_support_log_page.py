@@ -57,7 +57,7 @@ def test_edit_and_cancel_an_activity(open_as: OpenAs, app_db: Engine) -> None:
     at.number_input(key=f"{prefix}_amount").set_value(123_000)
     submit(at, "저장")
     assert scalar(app_db, "SELECT amount_krw FROM activity WHERE id = :i", i=activity_id) == 123_000
-    at.text_input(key=f"{prefix}_reason").input("중복 입력")
+    at.text_input(key=f"{prefix}.1_reason").input("중복 입력")  # new generation after the save
     submit(at, "지원 취소")
     assert row(app_db, "SELECT status, version FROM activity WHERE id = :i", i=activity_id) == (
         "cancelled",

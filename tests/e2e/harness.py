@@ -4,6 +4,7 @@ Debian's chromium driven by Playwright. Later pages reuse all of it."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -13,7 +14,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlmodel import Session
 
 from crm import demo
@@ -51,7 +52,7 @@ def prepare_database(path: Path) -> dict[str, str]:
     with Session(engine, expire_on_commit=False) as s:
         actor = system_actor(s)
         demo.load(s, actor)
-        for username in demo.DEMO_ACCOUNTS:
+        for username in (*demo.DEMO_ACCOUNTS, "officer2"):
             passwords[username] = users.generate_password()
             users.set_password(s, actor, username, passwords[username])
     engine.dispose()
@@ -124,7 +125,7 @@ def chromium_missing() -> str | None:
 
 def wait_idle(page: Page, timeout: float = 30_000) -> None:
     """Wait until Streamlit has finished the current script run."""
-    page.wait_for_timeout(150)
+    page.wait_for_timeout(300)
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
@@ -176,3 +177,51 @@ def screenshot(page: Page, name: str) -> Path:
 
 def expect_text(page: Page, text: str) -> None:
     expect(page.get_by_text(text, exact=False).first).to_be_visible(timeout=15_000)
+
+
+def visible(locator: Locator) -> Locator:
+    """Tabs keep hidden panels in the DOM: only the visible match counts."""
+    return locator.locator("visible=true").first
+
+
+def fill(page: Page, label: str, value: str) -> None:
+    field = visible(page.get_by_label(label, exact=True))
+    field.fill(value)
+    field.press("Tab")
+
+
+def fill_date(page: Page, label: str, value: str) -> None:
+    """Type a date (YYYY/MM/DD) into a Streamlit date field, segment by segment."""
+    field = visible(page.get_by_label(label, exact=True))
+    field.locator("[role='spinbutton']").first.click()
+    page.keyboard.type(value.replace("/", ""))
+    page.keyboard.press("Tab")
+
+
+def pick(page: Page, label: str, option: str) -> None:
+    """Choose an option of a selectbox by its label (typing narrows long lists)."""
+    box = visible(page.get_by_role("combobox", name=label, exact=True))
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option, exact=False).first.click()
+    wait_idle(page)
+
+
+def press(page: Page, label: str, nth: int = 0) -> None:
+    """Click a visible button by its label (a Material icon's ligature may precede it)."""
+    name = re.compile(rf"^(?:\w+ )?{re.escape(label)}$")
+    page.get_by_role("button", name=name).locator("visible=true").nth(nth).click()
+    wait_idle(page)
+
+
+def open_tab(page: Page, label: str) -> None:
+    page.get_by_role("tab", name=label).click()
+    page.wait_for_timeout(200)
+
+
+def expand(page: Page, label: str) -> None:
+    """Open a collapsed st.expander by its label (no-op if it is open)."""
+    details = visible(page.locator("[data-testid='stExpander'] details", has_text=label))
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+        page.wait_for_timeout(200)
