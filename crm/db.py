@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 from crm.config import get_settings
+from crm.errors import DatabaseBusy
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -28,7 +29,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A write starts with the write lock (IMMEDIATE): a concurrent writer then waits for the busy
+    # timeout instead of failing later on a stale snapshot. Reads stay concurrent (WAL).
+    write = connection.get_execution_options().get("crm_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+_BUSY_SIGNS = (
+    "database is locked",
+    "database is busy",
+    "deadlock detected",
+    "could not obtain lock",
+    "could not serialize access",
+    "lock timeout",
+)
+
+
+def _translate_busy(context: Any) -> None:
+    """Lock contention reaches users as a clear 'try again' error, never as a crash."""
+    message = str(context.original_exception).lower()
+    if any(sign in message for sign in _BUSY_SIGNS):
+        raise DatabaseBusy() from context.original_exception
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's transaction as a write transaction (no-op if one is open)."""
+    if not session.in_transaction():
+        session.connection(execution_options={"crm_write": True})
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -45,11 +72,14 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "handle_error", _translate_busy)
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        event.listen(engine, "handle_error", _translate_busy)
+        return engine
     raise ValueError(f"Unsupported database URL {parsed.drivername!r}: use sqlite or postgresql")
 
 

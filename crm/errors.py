@@ -89,3 +89,9 @@ class ConflictError(CRMError):
 
 class AuthError(CRMError):
     key = "auth.failed"
+
+
+class DatabaseBusy(CRMError):
+    """Lock contention outlasted the busy timeout: nothing was saved; try again."""
+
+    key = "error.database_busy"

@@ -59,7 +59,8 @@ with st.form("add_user", clear_on_submit=True):
             st.rerun()
         except ValidationError as exc:
             for field, message in exc.messages(lang).items():
-                st.error(f"{tr('users.field.' + field)}: {message}")
+                label = tr(f"users.field.{field}")
+                st.error(f"{label}: {message}")
         except CRMError as exc:
             st.error(exc.message(lang))
 

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
+from crm.db import begin_write
 from crm.errors import PermissionDenied
 from crm.models import Role, User
 from crm.services.actor import Actor
@@ -53,7 +54,9 @@ def can(role: Role | str, permission: Permission) -> bool:
 
 
 def require(session: Session, actor: Actor, permission: Permission) -> User:
-    """Refuse unless the actor's *current* account (re-read now) is active and allowed."""
+    """Refuse unless the actor's *current* account (re-read now) is active and allowed. Every
+    write starts here, so this also opens the write transaction."""
+    begin_write(session)
     user = session.get(User, actor.id, populate_existing=True)
     if user is None or not user.active or not can(user.role, permission):
         raise PermissionDenied(action=permission.value)
