@@ -8,12 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from crm.errors import CRMError, ValidationError
+from crm.exports.tables import Sheet, frames_to_xlsx
 from crm.models import Industry, Stage
 from crm.services import companies, programmes, users
-from crm.services.company_views import CompanyFilters, list_companies
+from crm.services.company_views import CompanyFilters, export_rows, list_companies
 from crm.services.permissions import Permission, can
 from crm.ui import auth, company_detail, state
 from crm.ui import format as fmt
+from crm.ui.company_list import list_frame
 from crm.ui.data import session
 from crm.ui.forms import (
     clear_errors,
@@ -126,6 +128,34 @@ with session() as s:
     )
 st.caption(tr("companies.count", total=f"{result.total:,}", page=result.page, pages=result.pages))
 rows = result.rows
+
+
+def companies_workbook() -> bytes:
+    """Every company matching the filters (not just this page), built only when clicked."""
+    with session() as s:
+        frame = export_rows(s, actor, filters)
+    return frames_to_xlsx(
+        [
+            Sheet(
+                tr("companies.title"),
+                list_frame(frame, lang),
+                krw_columns=(tr("col.amount_total"),),
+                note=tr("app.demo_notice"),
+            )
+        ],
+        title=tr("companies.title"),
+    )
+
+
+st.download_button(
+    tr("companies.download"),
+    data=companies_workbook,
+    file_name=f"companies-{date.today().isoformat()}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    on_click="ignore",
+    disabled=result.total == 0,
+)
 if rows.empty:
     st.info(tr("companies.none"))
 else:

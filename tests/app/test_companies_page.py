@@ -217,3 +217,34 @@ def test_outcome_report_add_and_invalid(open_as: OpenAs, app_db: Engine) -> None
     assert row(
         app_db, "SELECT employees, new_hires FROM outcome_report WHERE company_id=8 AND year=2023"
     ) == (3, 2)
+
+
+def test_download_builds_the_filtered_list_as_excel(open_as: OpenAs, app_db: Engine) -> None:
+    import io
+
+    import openpyxl
+
+    from crm.exports.tables import Sheet, frames_to_xlsx
+    from crm.services.company_views import CompanyFilters, export_rows
+    from crm.ui.company_list import list_frame
+
+    with Session(app_db) as s:
+        analyst = actor_by_username(s, "analyst")
+        frame = export_rows(s, analyst, CompanyFilters(industries=("energy",)))
+    expected = scalar(app_db, "SELECT COUNT(*) FROM company WHERE industry = 'energy' AND archived = 0")
+    data = frames_to_xlsx([Sheet("기업", list_frame(frame, "ko"), krw_columns=("지원 금액",))])
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert ws.max_row == expected + 1
+    header = [c.value for c in ws[1]]
+    assert header[0] == "기업명 (한글)" and "지원 금액" in header
+    phones = {ws.cell(row=r, column=header.index("전화번호") + 1).value for r in range(2, ws.max_row + 1)}
+    assert phones == {"●●●"}  # the analyst's download is masked too
+    amount_col = header.index("지원 금액") + 1
+    total = sum(ws.cell(row=r, column=amount_col).value for r in range(2, ws.max_row + 1))
+    assert total == scalar(
+        app_db,
+        "SELECT COALESCE(SUM(a.amount_krw), 0) FROM activity a JOIN company c ON c.id = a.company_id "
+        "WHERE c.industry = 'energy' AND c.archived = 0 AND a.status != 'cancelled'",
+    )
+    at = open_as("officer", "pages/1_Companies.py")
+    assert [b.label for b in at.get("download_button")] == ["엑셀로 내려받기"]

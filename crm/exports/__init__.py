@@ -1,0 +1,1 @@
+"""Excel downloads of on-screen tables (lists, chart data), built on the report writer."""
