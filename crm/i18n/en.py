@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
     "error.database_busy": "The database is busy. Please try again in a moment.",
     "error.demo_not_empty": "The database already has data. Use --replace to wipe it and load again.",
     "error.quarter_closed": "{year} Q{quarter} is closed. Correct it with a restatement and a reason.",
+    "error.backup": "Backup or restore failed: {reason}",
     # auth
     "auth.failed": "Wrong username or password.",
     "auth.locked": "Too many failed sign-ins: this account is locked for {minutes} minutes. Try again later or ask an administrator.",

@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
     "error.database_busy": "데이터베이스가 잠시 사용 중입니다. 잠시 후 다시 시도하세요.",
     "error.demo_not_empty": "데이터베이스에 이미 데이터가 있습니다. 모두 지우고 다시 불러오려면 --replace를 쓰세요.",
     "error.quarter_closed": "{year}년 {quarter}분기는 마감되었습니다. 수정하려면 사유를 적어 정정(재작성)으로 처리하세요.",
+    "error.backup": "백업/복원하지 못했습니다: {reason}",
     # auth
     "auth.failed": "사용자 이름 또는 비밀번호가 올바르지 않습니다.",
     "auth.locked": "로그인 실패가 반복되어 계정이 {minutes}분 동안 잠겼습니다. 잠시 후 다시 시도하거나 관리자에게 문의하세요.",
