@@ -63,6 +63,21 @@ def pg_engine() -> Iterator[Engine]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_factory(request: pytest.FixtureRequest):  # noqa: ANN201
+    """Yields (url, cleanup) for one empty database of the parametrised engine."""
+
+    def factory(tmp_path: Path) -> Iterator[tuple[str, object]]:
+        if request.param == "sqlite":
+            yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}", lambda: None
+            return
+        request.getfixturevalue("pg_engine")  # skip or fail as the other PostgreSQL tests do
+        name = f"crm_fresh_{_worker()}_{os.getpid()}"
+        yield create_pg_database(name), lambda: drop_pg_database(name)
+
+    return factory
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
