@@ -135,3 +135,16 @@ def test_language_switch_is_immediate_and_remembered(open_as: OpenAs, app_db: En
             c.execute(text("SELECT language FROM app_user WHERE username='officer'")).scalar()
             == "en"
         )
+
+
+def test_signed_out_session_cannot_reach_data_by_rerun_or_page(open_as: OpenAs) -> None:
+    at = open_as("officer", "pages/1_Companies.py")
+    assert len(at.dataframe) == 1
+    at.switch_page("Home.py").run()
+    [b for b in at.button if b.key == "sign_out"][0].click().run()
+    assert "crm_actor" not in at.session_state
+    at.run()  # replaying a rerun
+    assert len(at.metric) == 0 and len(at.dataframe) == 0
+    at.switch_page("pages/1_Companies.py").run()
+    assert [w.value for w in at.warning] == ["로그인이 필요합니다. 홈 화면에서 로그인하세요."]
+    assert len(at.dataframe) == 0
