@@ -54,6 +54,9 @@ class AuditAction(StrEnum):
     STAGE_CHANGE = "stage_change"
     CANCEL = "cancel"
     PASSWORD = "password"
+    EXPORT = "export"
+    CLOSE = "close"
+    RESTATE = "restate"
 
 
 # The four kinds every programme year has; more kinds are rows in support_kind, not code.

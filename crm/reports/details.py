@@ -1,0 +1,253 @@
+"""The detail sheets: Companies, one per kind of support, Stage moves, Outcomes (streamed rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+from xlsxwriter.worksheet import Worksheet
+
+from crm.i18n import CATALOGUES, t
+from crm.models import ActivityStatus, Industry, Stage, SupportKind
+from crm.reports import rows
+from crm.reports.cells import with_unit
+from crm.reports.options import ReportOptions
+from crm.reports.writer import Cell, Column, Formats, TableWriter, Total, finish_table
+
+RowsWritten = Callable[[int], None]
+TICK_EVERY = 5_000
+
+
+@dataclass(frozen=True)
+class KindSheet:
+    code: str
+    name: str
+    fields: list[dict[str, Any]]
+
+
+def report_kinds(session: Session, lang: str) -> list[KindSheet]:
+    """Every kind of support, in its sort order; its fields are data (the kind's field spec)."""
+    found = session.execute(
+        select(
+            SupportKind.code, SupportKind.name_ko, SupportKind.name_en, SupportKind.fields
+        ).order_by(col(SupportKind.sort_order), col(SupportKind.code))
+    ).all()
+    return [KindSheet(c, ko if lang == "ko" else en, list(f or [])) for c, ko, en, f in found]
+
+
+def _labels(prefix: str, codes: Iterable[str], lang: str) -> dict[str, str]:
+    return {code: t(f"{prefix}.{code}", lang) for code in codes}
+
+
+def _label_or_code(key: str, code: str, lang: str) -> str:
+    return CATALOGUES[lang][key] if key in CATALOGUES[lang] else code
+
+
+def is_money_field(spec: dict[str, Any]) -> bool:
+    """Kind fields holding KRW: marked `"unit": "krw"`, or named like the built-in ones."""
+    name = str(spec.get("name", ""))
+    return spec.get("unit") == "krw" or name == "budget" or name.endswith(("_amount", "_krw"))
+
+
+def field_column(spec: dict[str, Any], lang: str, unit: str) -> Column:
+    name = str(spec.get("name", ""))
+    label = spec.get(f"label_{lang}") or _label_or_code(f"report.field.{name}", name, lang)
+    kind = spec.get("type", "text")
+    if kind == "int" and is_money_field(spec):
+        return Column(with_unit(label, unit), Cell.KRW, Total.SUM)
+    if kind == "int":
+        return Column(label, Cell.INT, Total.SUM)
+    if kind == "decimal":
+        return Column(label, Cell.DECIMAL, Total.SUM)
+    return Column(label, Cell.TEXT)
+
+
+def _stream_into(
+    table: TableWriter,
+    source: Iterable[Sequence[Any]],
+    shape: Callable[[Sequence[Any]], Sequence[Any]],
+    on_rows: RowsWritten | None,
+) -> None:
+    written = 0
+    for raw in source:
+        table.write_row(shape(raw))
+        written += 1
+        if on_rows is not None and written % TICK_EVERY == 0:
+            on_rows(written)
+    if on_rows is not None:
+        on_rows(written)
+
+
+def write_companies(
+    worksheet: Worksheet,
+    formats: Formats,
+    session: Session,
+    options: ReportOptions,
+    kinds: Sequence[KindSheet],
+    *,
+    on_rows: RowsWritten | None = None,
+) -> TableWriter:
+    lang, period = options.lang, options.period
+    unit = t(f"report.unit.{options.unit.value}", lang)
+    columns = [
+        Column(t("report.col.company_id", lang), Cell.ID),
+        Column(t("report.col.company", lang), Cell.TEXT, min_width=16),
+        Column(t("report.col.stage_end", lang), Cell.TEXT),
+        Column(t("report.col.industry", lang), Cell.TEXT),
+        Column(t("report.col.officer", lang), Cell.TEXT),
+    ]
+    for name in [k.name for k in kinds] + [t("report.col.all_kinds", lang)]:
+        columns += [
+            Column(t("report.col.kind_count_q", lang, kind=name), Cell.INT, Total.SUM),
+            Column(
+                with_unit(t("report.col.kind_krw_q", lang, kind=name), unit), Cell.KRW, Total.SUM
+            ),
+            Column(t("report.col.kind_count_ytd", lang, kind=name), Cell.INT, Total.SUM),
+            Column(
+                with_unit(t("report.col.kind_krw_ytd", lang, kind=name), unit), Cell.KRW, Total.SUM
+            ),
+        ]
+    columns.append(Column(t("report.col.last_support", lang), Cell.DATE))
+    stages = _labels("stage", [s.value for s in Stage], lang)
+    industries = _labels("industry", [i.value for i in Industry], lang)
+
+    def shape(r: Sequence[Any]) -> list[Any]:
+        # Sums arrive as Decimal on PostgreSQL; the writer turns those into int.
+        return [r[0], r[1], stages.get(r[2], r[2]), industries.get(r[3], r[3]), *r[4:]]
+
+    table = TableWriter(worksheet, formats, columns, divisor=options.unit.divisor)
+    table.write_header()
+    source = rows.company_rows(session, period, [k.code for k in kinds], lang)
+    _stream_into(table, source, shape, on_rows)
+    table.write_totals(t("report.total", lang))
+    finish_table(worksheet, table, title=worksheet.get_name(), freeze_cols=2)
+    return table
+
+
+def write_kind(
+    worksheet: Worksheet,
+    formats: Formats,
+    session: Session,
+    options: ReportOptions,
+    kind: KindSheet,
+    *,
+    on_rows: RowsWritten | None = None,
+) -> TableWriter:
+    lang = options.lang
+    unit = t(f"report.unit.{options.unit.value}", lang)
+    names = [str(f.get("name", "")) for f in kind.fields]
+    choice_fields = {i for i, f in enumerate(kind.fields) if f.get("type") == "choice"}
+    columns = [
+        Column(t("report.col.activity_id", lang), Cell.ID),
+        Column(t("report.col.start_on", lang), Cell.DATE),
+        Column(t("report.col.end_on", lang), Cell.DATE),
+        Column(t("report.col.company_id", lang), Cell.ID),
+        Column(t("report.col.company", lang), Cell.TEXT, min_width=16),
+        Column(t("report.col.programme", lang), Cell.TEXT),
+        Column(t("report.col.status", lang), Cell.TEXT),
+        Column(with_unit(t("report.col.amount", lang), unit), Cell.KRW, Total.SUM),
+        Column(t("report.col.officer", lang), Cell.TEXT),
+        *[field_column(f, lang, unit) for f in kind.fields],
+        Column(t("report.col.notes", lang), Cell.TEXT),
+    ]
+    statuses = _labels("status", [s.value for s in ActivityStatus], lang)
+    choices: dict[Any, str] = {}
+
+    def choice(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        if value not in choices:
+            choices[value] = _label_or_code(f"report.choice.{value}", value, lang)
+        return choices[value]
+
+    def shape(r: Sequence[Any]) -> list[Any]:
+        details = r[10] if isinstance(r[10], dict) else {}
+        extra = [details.get(n) for n in names]
+        for i in choice_fields:
+            extra[i] = choice(extra[i])
+        return [*r[:6], statuses.get(r[6], r[6]), r[7], r[8], *extra, r[9]]
+
+    table = TableWriter(worksheet, formats, columns, divisor=options.unit.divisor)
+    table.write_header()
+    source = rows.kind_activity_rows(session, options.period, kind.code, lang)
+    _stream_into(table, source, shape, on_rows)
+    table.write_totals(t("report.total", lang))
+    finish_table(worksheet, table, title=worksheet.get_name(), freeze_cols=1)
+    return table
+
+
+def write_stage_moves(
+    worksheet: Worksheet,
+    formats: Formats,
+    session: Session,
+    options: ReportOptions,
+    *,
+    on_rows: RowsWritten | None = None,
+) -> TableWriter:
+    lang = options.lang
+    columns = [
+        Column(t("report.col.company_id", lang), Cell.ID, Total.COUNT),
+        Column(t("report.col.company", lang), Cell.TEXT, min_width=16),
+        Column(t("report.col.from_stage", lang), Cell.TEXT),
+        Column(t("report.col.to_stage", lang), Cell.TEXT),
+        Column(t("report.col.entered_on", lang), Cell.DATE),
+        Column(t("report.col.reason", lang), Cell.TEXT),
+        Column(t("report.col.recorded_by", lang), Cell.TEXT),
+        Column(t("report.col.recorded_at", lang), Cell.DATETIME),
+    ]
+    stages = _labels("stage", [s.value for s in Stage], lang)
+
+    def shape(r: Sequence[Any]) -> list[Any]:
+        return [r[0], r[1], stages.get(r[2], r[2]), stages.get(r[3], r[3]), *r[4:]]
+
+    table = TableWriter(worksheet, formats, columns, divisor=options.unit.divisor)
+    table.write_header()
+    _stream_into(table, rows.stage_move_rows(session, options.period, lang), shape, on_rows)
+    # The company-id column counts the moves, so the label goes next to it.
+    table.write_totals(t("report.total", lang), label_col=1)
+    finish_table(worksheet, table, title=worksheet.get_name(), freeze_cols=2)
+    return table
+
+
+def write_outcomes(
+    worksheet: Worksheet,
+    formats: Formats,
+    session: Session,
+    options: ReportOptions,
+    *,
+    on_rows: RowsWritten | None = None,
+) -> TableWriter:
+    lang = options.lang
+    unit = t(f"report.unit.{options.unit.value}", lang)
+
+    def n(key: str) -> Column:
+        return Column(t(key, lang), Cell.INT, Total.SUM)
+
+    def krw(key: str) -> Column:
+        return Column(with_unit(t(key, lang), unit), Cell.KRW, Total.SUM)
+
+    columns = [
+        Column(t("report.col.company_id", lang), Cell.ID),
+        Column(t("report.col.company", lang), Cell.TEXT, min_width=16),
+        n("report.col.employees"),
+        n("report.col.new_hires_q"),
+        krw("report.col.revenue_q"),
+        n("report.col.patents_filed_q"),
+        n("report.col.patents_registered_q"),
+        krw("report.col.investment_q"),
+        krw("report.col.exports_q"),
+        n("report.col.new_hires_ytd"),
+        n("report.col.patents_filed_ytd"),
+        n("report.col.patents_registered_ytd"),
+        krw("report.col.investment_ytd"),
+        krw("report.col.exports_ytd"),
+    ]
+
+    table = TableWriter(worksheet, formats, columns, divisor=options.unit.divisor)
+    table.write_header()
+    _stream_into(table, rows.outcome_rows(session, options.period, lang), list, on_rows)
+    table.write_totals(t("report.total", lang))
+    finish_table(worksheet, table, title=worksheet.get_name(), freeze_cols=2)
+    return table
