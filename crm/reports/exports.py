@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from crm.config import get_settings
+from crm.db import begin_write
 from crm.errors import NotFound
 from crm.i18n import t
 from crm.models import AuditAction, AuditEntry, User, utcnow
@@ -68,6 +69,8 @@ def save_report(
     The workbook is written to a hidden temporary file in the same directory and renamed with
     os.replace only once complete, so a listed file is never half-written."""
     require(session, actor, Permission.BUILD_REPORTS)
+    # Build in a read transaction: holding the write lock for a long build would stall officers.
+    session.rollback()
     directory = Path(directory or exports_dir())
     directory.mkdir(parents=True, exist_ok=True)
     # An explicit file name (the CLI's --output) is overwritten; generated names never collide.
@@ -86,6 +89,8 @@ def save_report(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+    session.rollback()
+    begin_write(session)
     audit.record(
         session,
         actor,

@@ -11,6 +11,10 @@ from crm.models import ActivityStatus, Programme
 from crm.services import activities, programmes
 from crm.services.activity_views import budget_check
 from crm.services.actor import Actor
+from crm.services.closing import is_closed
+from crm.services.permissions import Permission, can
+from crm.services.quarters import restate_activity
+from crm.services.queries import quarter_of_day
 from crm.services.reference import get_kind
 from crm.ui import format as fmt
 from crm.ui import state
@@ -157,6 +161,15 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
     if opened["status"] == ActivityStatus.CANCELLED.value:
         st.info(tr("error.activity_cancelled"))
         return
+    start: date = opened["start_on"]
+    period = {"year": start.year, "quarter": quarter_of_day(start)}
+    with session() as s:
+        closed = is_closed(s, start.year, quarter_of_day(start))
+    if closed and not can(actor.role, Permission.CLOSE_QUARTER):
+        st.info(tr("restate.not_allowed", **period))
+        return
+    if closed:
+        st.warning(tr("restate.needed", **period))
     conflict_key = f"{prefix}__conflict"
     if conflict_key in st.session_state:
         clashes, changes = st.session_state[conflict_key]
@@ -171,7 +184,12 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
             with session() as s:
                 st.session_state[opened_key] = activities.get_activity(s, activity_id).model_dump()
             _save_activity(
-                actor, activity_id, st.session_state[opened_key]["version"], changes, prefix
+                actor,
+                activity_id,
+                st.session_state[opened_key]["version"],
+                changes,
+                prefix,
+                reason=st.session_state.get(f"{prefix}__reason"),
             )
         if drop.button(tr("conflict.drop_mine"), key=wkey(prefix, "drop")):
             del st.session_state[conflict_key]
@@ -212,7 +230,11 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
         notes = st.text_area(
             tr("field.notes"), value=opened["notes"] or "", key=wkey(prefix, "notes")
         )
-        other_errors(prefix, COMMON_FIELDS | {f"details.{f['name']}" for f in spec})
+        reason = None
+        if closed:
+            reason = st.text_input(tr("restate.reason") + " *", key=wkey(prefix, "restate_reason"))
+            field_error(prefix, "reason")
+        other_errors(prefix, COMMON_FIELDS | {"reason"} | {f"details.{f['name']}" for f in spec})
         submitted = st.form_submit_button(tr("common.save"), type="primary")
     if submitted:
         entered = {
@@ -227,15 +249,26 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
         if not changes:
             st.info(tr("company.no_changes"))
         else:
-            _save_activity(actor, activity_id, opened["version"], changes, prefix)
+            st.session_state[f"{prefix}__reason"] = reason
+            _save_activity(actor, activity_id, opened["version"], changes, prefix, reason=reason)
     with st.form(f"{prefix}_cancel_form"):
-        reason = st.text_input(tr("activity.cancel_reason"), key=wkey(prefix, "reason"))
+        why = st.text_input(tr("activity.cancel_reason"), key=wkey(prefix, "reason"))
         if st.form_submit_button(tr("activity.cancel"), icon=":material/block:"):
             try:
                 with session() as s:
-                    activities.cancel_activity(
-                        s, actor, activity_id, version=opened["version"], reason=reason or None
-                    )
+                    if closed:
+                        restate_activity(
+                            s,
+                            actor,
+                            activity_id,
+                            version=opened["version"],
+                            changes={"status": ActivityStatus.CANCELLED.value},
+                            reason=why,
+                        )
+                    else:
+                        activities.cancel_activity(
+                            s, actor, activity_id, version=opened["version"], reason=why or None
+                        )
             except ConflictError:
                 st.error(tr("conflict.stale"))
                 return
@@ -252,11 +285,23 @@ EDITABLE = ("start_on", "end_on", "status", "amount_krw", "notes", "details")
 
 
 def _save_activity(
-    actor: Actor, activity_id: int, version: int, changes: dict, prefix: str
+    actor: Actor,
+    activity_id: int,
+    version: int,
+    changes: dict,
+    prefix: str,
+    *,
+    reason: str | None = None,
 ) -> None:
+    """A normal edit, or a restatement (with its reason) when the quarter is closed."""
     try:
         with session() as s:
-            activities.update_activity(s, actor, activity_id, version=version, changes=changes)
+            if reason is not None:
+                restate_activity(
+                    s, actor, activity_id, version=version, changes=changes, reason=reason
+                )
+            else:
+                activities.update_activity(s, actor, activity_id, version=version, changes=changes)
     except ValidationError as exc:
         set_errors(prefix, exc)
         st.rerun()

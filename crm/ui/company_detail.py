@@ -14,9 +14,11 @@ from crm.models import AI_FIELDS, GWANGJU_DISTRICTS, Industry, Stage
 from crm.services import audit, companies, outcomes, stages, users
 from crm.services.activity_views import ActivityFilters, company_audit, list_activities
 from crm.services.actor import Actor
+from crm.services.closing import is_closed
 from crm.services.company_views import CompanyView, company_profile
 from crm.services.outcomes import FIGURE_FIELDS
 from crm.services.permissions import Permission, can
+from crm.services.quarters import add_outcome_report_restatement, restate_outcome_report
 from crm.ui import format as fmt
 from crm.ui import state
 from crm.ui.activity_form import log_activity_form
@@ -484,16 +486,46 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
                     min_value=0,
                     step=1,
                     value=int(getattr(report, name)) if report else 0,
-                    key=f"{prefix}_{name}",
+                    key=wkey(prefix, name),
                 )
                 field_error(prefix, name)
-        other_errors(prefix, {"quarter", "year", *FIGURE_FIELDS})
+        may_restate = can(actor.role, Permission.CLOSE_QUARTER)
+        reason = None
+        if may_restate:
+            reason = st.text_input(tr("restate.reason"), key=wkey(prefix, "restate_reason"))
+            field_error(prefix, "reason")
+        other_errors(prefix, {"quarter", "year", "reason", *FIGURE_FIELDS})
         submitted = st.form_submit_button(tr("common.save"), type="primary")
     if not submitted:
         return
+    with session() as s:
+        closed = is_closed(s, int(year), int(quarter))
+    if closed and not may_restate:
+        st.error(tr("restate.not_allowed", year=int(year), quarter=int(quarter)))
+        return
     try:
         with session() as s:
-            if report is None:
+            if closed and report is None:
+                add_outcome_report_restatement(
+                    s,
+                    actor,
+                    company_id=view.id,
+                    year=int(year),
+                    quarter=int(quarter),
+                    figures=figures,
+                    reason=reason or "",
+                )
+            elif closed and report is not None:
+                opened = {f: getattr(report, f) for f in FIGURE_FIELDS}
+                restate_outcome_report(
+                    s,
+                    actor,
+                    report.id,
+                    version=report.version,
+                    changes=changed_fields(opened, figures),
+                    reason=reason or "",
+                )
+            elif report is None:
                 outcomes.create_outcome_report(
                     s,
                     actor,

@@ -85,3 +85,34 @@ def test_analyst_support_log_is_read_only(open_as: OpenAs) -> None:
     at = open_as("analyst", "pages/2_Support_log.py")
     assert not [e for e in at.expander if e.label in ("새 지원 기록", "하루 멘토링 일괄 입력")]
     assert not [b for b in at.button if b.label == "지원 기록"]
+
+
+def test_closed_quarter_edit_is_a_restatement_with_a_reason(open_as: OpenAs, app_db: Engine) -> None:
+    from sqlmodel import Session
+
+    from crm.services.actor import actor_by_username
+    from crm.services.quarters import close_quarter
+
+    with Session(app_db) as s:
+        close_quarter(s, actor_by_username(s, "manager"), 2022, 1)
+    activity_id = scalar(
+        app_db,
+        "SELECT MIN(id) FROM activity WHERE status = 'completed' AND start_on < '2022-04-01'",
+    )
+    officer = open_as("officer", "pages/2_Support_log.py")
+    officer.query_params["activity"] = str(activity_id)
+    officer.run()
+    assert [i.value for i in officer.info] == ["2022년 1분기는 마감되었습니다. 정정은 사업 관리자에게 요청하세요."]
+    at = open_as("manager", "pages/2_Support_log.py")
+    at.query_params["activity"] = str(activity_id)
+    at.run()
+    prefix = f"ea{activity_id}"
+    before = snapshot(app_db)
+    at.number_input(key=f"{prefix}_amount").set_value(777_000)
+    submit(at, "저장")
+    assert snapshot(app_db) == before  # no reason: refused
+    at.text_input(key=f"{prefix}_restate_reason").input("영수증 금액 정정")
+    submit(at, "저장")
+    assert scalar(app_db, "SELECT amount_krw FROM activity WHERE id = :i", i=activity_id) == 777_000
+    assert row(app_db, "SELECT entity, reason FROM restatement") == ("activity", "영수증 금액 정정")
+    assert scalar(app_db, "SELECT COUNT(*) FROM audit_entry WHERE action = 'restate' AND entity_id = :i", i=activity_id) == 1
