@@ -7,6 +7,7 @@ import contextlib
 import os
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +56,23 @@ def _unique(directory: Path, name: str) -> Path:
     return path
 
 
+STALE_PARTIAL_SECONDS = 3600
+
+
+def remove_stale_partials(
+    directory: Path, *, max_age_seconds: float = STALE_PARTIAL_SECONDS
+) -> int:
+    """Delete temporary files left by builds that were killed (never renamed into place)."""
+    removed = 0
+    now = time.time()
+    for partial in directory.glob(".report-*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            if now - partial.stat().st_mtime >= max_age_seconds:
+                partial.unlink()
+                removed += 1
+    return removed
+
+
 def save_report(
     session: Session,
     actor: Actor,
@@ -73,6 +91,7 @@ def save_report(
     session.rollback()
     directory = Path(directory or exports_dir())
     directory.mkdir(parents=True, exist_ok=True)
+    remove_stale_partials(directory)
     # An explicit file name (the CLI's --output) is overwritten; generated names never collide.
     final = (
         directory / filename if filename else _unique(directory, report_filename(options, utcnow()))
