@@ -6,6 +6,7 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -168,6 +169,75 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report_build(args: argparse.Namespace) -> int:
+    """Build the quarterly workbook; --output is a file, or a directory for the standard name."""
+    from pathlib import Path
+
+    from crm.reports.exports import save_report
+    from crm.reports.options import validate_options
+
+    options = validate_options(args.year, args.quarter, args.unit, args.lang)
+    directory: Path | None = None
+    filename: str | None = None
+    if args.output:
+        out = Path(args.output)
+        if out.is_dir() or args.output.endswith(("/", "\\")):
+            directory = out
+        else:
+            directory, filename = out.parent, out.name
+    with _session() as session:
+        saved, built = save_report(
+            session, _actor(session, args), options, directory=directory, filename=filename
+        )
+    rows = ", ".join(f"{name} {n:,}" for name, n in built.rows.items())
+    print(f"{options.period.label}: {rows}", file=sys.stderr)
+    print(saved.path)
+    return 0
+
+
+def cmd_report_list(args: argparse.Namespace) -> int:
+    from crm.reports.exports import list_exports
+
+    with _session() as session:
+        for saved in list_exports(session):
+            made = f"{saved.created_at:%Y-%m-%d %H:%M} UTC"
+            print(f"{saved.filename:<40} {made:<22} {saved.created_by or '-'}")
+    return 0
+
+
+def cmd_quarter_close(args: argparse.Namespace) -> int:
+    from crm.services.quarters import close_quarter
+
+    with _session() as session:
+        close_quarter(session, _actor(session, args), args.year, args.quarter)
+    print(f"Closed {args.year} Q{args.quarter}: its report figures are frozen as of now.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Preview a spreadsheet (counts, errors by row and column), then import it unless --dry-run."""
+    from crm.importer.command import run_import
+
+    with _session() as session:
+        return run_import(session, _actor(session, args), args)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from crm.backup import backup
+
+    result = backup(make_engine(), Path(args.path))
+    print(f"Backed up the {result.engine} database to {result.path} ({result.bytes:,} bytes).")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from crm.backup import restore
+
+    restore(make_engine(), Path(args.path), force=args.force)
+    print(f"Restored {args.path}. Run `crm db upgrade` if it came from an older release.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm", description="Startup Support CRM")
     parser.add_argument("--as", dest="as_user", help="act as this user (default: system)")
@@ -194,6 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_demo_init
     )
 
+    bk = sub.add_parser("backup", help="back up the database (safe while the app runs)")
+    bk.add_argument("path")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="restore a backup (refuses a non-empty database)")
+    rs.add_argument("path")
+    rs.add_argument("--force", action="store_true", help="overwrite a database that has data")
+    rs.set_defaults(func=cmd_restore)
+
     us = sub.add_parser("user", help="accounts").add_subparsers(dest="cmd", required=True)
     add = us.add_parser("add", help="create an account (password prompted or from stdin)")
     add.add_argument("name")
@@ -206,6 +284,34 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("--password-stdin", action="store_true")
     reset.set_defaults(func=cmd_user_reset_password)
     us.add_parser("list", help="list accounts").set_defaults(func=cmd_user_list)
+
+    rp = sub.add_parser("report", help="the quarterly Excel report").add_subparsers(
+        dest="cmd", required=True
+    )
+    build = rp.add_parser(
+        "build", aliases=["quarterly"], help="build and save the workbook; prints its path"
+    )
+    build.add_argument("--year", type=int, required=True)
+    build.add_argument("--quarter", type=int, required=True)
+    build.add_argument("--unit", choices=["won", "thousand", "million"], default="won")
+    build.add_argument("--lang", choices=["ko", "en"], default="ko")
+    build.add_argument("--output", "--out", help="file or directory (default: the exports dir)")
+    build.set_defaults(func=cmd_report_build)
+    rp.add_parser("list", help="saved reports and who made them").set_defaults(func=cmd_report_list)
+
+    qp = sub.add_parser("quarter", help="reporting quarters").add_subparsers(
+        dest="cmd", required=True
+    )
+    close = qp.add_parser("close", help="close a quarter: freeze its report figures")
+    close.add_argument("--year", type=int, required=True)
+    close.add_argument("--quarter", type=int, required=True)
+    close.set_defaults(func=cmd_quarter_close)
+
+    from crm.importer.command import add_import_arguments
+
+    imp = sub.add_parser("import", help="import companies, activities or outcomes (.xlsx/.csv)")
+    add_import_arguments(imp)
+    imp.set_defaults(func=cmd_import)
     return parser
 
 

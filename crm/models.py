@@ -57,6 +57,7 @@ class AuditAction(StrEnum):
     EXPORT = "export"
     CLOSE = "close"
     RESTATE = "restate"
+    DELETE = "delete"
 
 
 # The four kinds every programme year has; more kinds are rows in support_kind, not code.

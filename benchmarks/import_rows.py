@@ -1,0 +1,281 @@
+"""Benchmark: importing 10,000 and 50,000 generated company rows, against a baseline measured in
+the same run: a plain bulk insert of the same rows (SQLAlchemy insert, executemany) into the same
+kind of database. The goal is an import at most 5x the baseline.
+
+    python benchmarks/import_rows.py [--quick]
+
+The import is what `crm import` does: read the file (UTF-8 CSV, and .xlsx), find the header,
+parse and check every row with the services' rules, match against the database, write the
+companies, their stage entries, the audit entries and the ImportBatch in one transaction. Each
+measurement runs in a fresh subprocess on a fresh migrated SQLite file, which reports its time and
+peak RSS. A second reference line bulk-inserts the same four rows per company the import writes
+(company, stage entry, two audit entries) without reading or checking anything, to show how much
+of the ratio is the extra rows and how much is reading and the services' checks. --quick runs
+10,000 rows only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+HEADER = [
+    "회사명", "영문 회사명", "사업자등록번호", "대표자", "설립일", "업종", "소재지", "이메일",
+    "전화번호", "선정연도", "단계", "단계 시작일", "비고",
+]  # fmt: skip
+INDUSTRIES = ("automotive", "healthcare", "energy", "other")
+LABELS = {"automotive": "자동차", "healthcare": "헬스케어", "energy": "에너지", "other": "기타"}
+
+
+def generate(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    """n distinct companies with valid registration numbers, as plain typed values."""
+    from crm.validation import brn_check_digit
+
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        head = f"{101 + i // 10_000:03d}{rng.choice(['81', '86', '88'])}{i % 10_000:04d}"
+        digits = head + str(brn_check_digit(head))
+        founded = date(2015, 1, 1) + timedelta(days=rng.randint(0, 2500))
+        rows.append(
+            {
+                "name_ko": f"벤치기업{i:06d}",
+                "name_en": f"Bench Company {i}",
+                "brn": f"{digits[:3]}-{digits[3:5]}-{digits[5:]}",
+                "representative": "홍길동",
+                "founded_on": founded,
+                "industry": rng.choice(INDUSTRIES),
+                "location": rng.choice(["동구", "서구", "남구", "북구", "광산구"]),
+                "email": f"ceo{i}@bench.example",
+                "phone": f"010-{1000 + i % 9000:04d}-{i % 10_000:04d}",
+                "cohort_year": 2022,
+                "stage": "startup",
+                "stage_since": date(2022, 1, 3) + timedelta(days=rng.randint(0, 80)),
+                "notes": "benchmark",
+            }
+        )
+    return rows
+
+
+def as_cells(row: dict[str, Any]) -> list[Any]:
+    return [
+        row["name_ko"], row["name_en"], row["brn"], row["representative"], row["founded_on"],
+        LABELS[row["industry"]], row["location"], row["email"], row["phone"], row["cohort_year"],
+        "창업/초기", row["stage_since"], row["notes"],
+    ]  # fmt: skip
+
+
+def csv_file(rows: list[dict[str, Any]]) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for row in rows:
+        writer.writerow(as_cells(row))
+    return out.getvalue().encode("utf-8")
+
+
+def xlsx_file(rows: list[dict[str, Any]]) -> bytes:
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, HEADER)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(as_cells(row)):
+            if isinstance(value, date):
+                sheet.write_datetime(r, c, datetime.combine(value, datetime.min.time()), day)
+            elif isinstance(value, int):
+                sheet.write_number(r, c, value)
+            else:
+                sheet.write_string(r, c, value)
+    book.close()
+    return buffer.getvalue()
+
+
+def peak_mb() -> float:
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def same_writes(session: Any, rows: list[dict[str, Any]], actor_id: int) -> float:
+    """The rows an import writes per company (company, stage entry, two audit entries), bulk
+    inserted with explicit ids: what the import costs without reading and checking."""
+    import json
+
+    import sqlalchemy as sa
+
+    from crm.models import AuditEntry, Company, StageEntry
+
+    now = datetime.now(UTC)
+    start = time.perf_counter()
+    companies, stages, audits = [], [], []
+    for i, r in enumerate(rows, start=1):
+        profile = {k: v for k, v in r.items() if k not in ("stage", "stage_since")}
+        companies.append(
+            {
+                "id": i,
+                **profile,
+                "archived": False,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        stages.append(
+            {
+                "company_id": i,
+                "stage": r["stage"],
+                "entered_on": r["stage_since"],
+                "recorded_by_id": actor_id,
+                "recorded_at": now,
+            }
+        )
+        audit = {
+            "at": now,
+            "actor_id": actor_id,
+            "entity": "company",
+            "entity_id": i,
+            "old_value": None,
+            "context": "bench",
+        }
+        audits.append(
+            {
+                **audit,
+                "action": "create",
+                "entity_version": 1,
+                "field": None,
+                "new_value": json.dumps(profile, default=str),
+            }
+        )
+        audits.append(
+            {
+                **audit,
+                "action": "stage_change",
+                "entity_version": None,
+                "field": "stage",
+                "new_value": "startup",
+            }
+        )
+    session.execute(sa.insert(Company.__table__), companies)  # type: ignore[attr-defined]
+    session.execute(sa.insert(StageEntry.__table__), stages)  # type: ignore[attr-defined]
+    session.execute(sa.insert(AuditEntry.__table__), audits)  # type: ignore[attr-defined]
+    session.commit()
+    return time.perf_counter() - start
+
+
+def measure(mode: str, n: int) -> dict[str, Any]:
+    """One measurement, in this (fresh) process: build the input, then time only the work."""
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+    from crm.db import make_engine
+    from crm.importer import ImportOptions, apply_import, load_file
+    from crm.migrate import upgrade
+    from crm.models import Company
+    from crm.services.actor import system_actor
+
+    rows = generate(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/bench.sqlite3")
+        upgrade(engine)
+        with Session(engine, expire_on_commit=False) as session:
+            actor = system_actor(session)
+            if mode == "baseline":
+                now = datetime.now(UTC)
+                values = [
+                    {k: v for k, v in r.items() if k not in ("stage", "stage_since")}
+                    | {"archived": False, "version": 1, "created_at": now, "updated_at": now}
+                    for r in rows
+                ]
+                start = time.perf_counter()
+                session.execute(sa.insert(Company.__table__), values)  # type: ignore[attr-defined]
+                session.commit()
+                elapsed = time.perf_counter() - start
+                phases: dict[str, float] = {}
+            elif mode == "same_writes":
+                elapsed = same_writes(session, rows, actor.id)
+                phases = {}
+            else:
+                data = csv_file(rows) if mode == "csv" else xlsx_file(rows)
+                start = time.perf_counter()
+                table = load_file(data, f"bench.{mode}", kind="companies")
+                read = time.perf_counter() - start
+                result = apply_import(session, actor, table, options=ImportOptions())
+                elapsed = time.perf_counter() - start
+                assert result.created == n, result.preview.counts
+                phases = {"read_s": read, "check_write_s": elapsed - read}
+        count = session.exec(sa.select(sa.func.count()).select_from(Company)).one()  # type: ignore[call-overload]
+        assert count[0] == n
+        engine.dispose()
+    return {"mode": mode, "rows": n, "seconds": elapsed, "peak_mb": peak_mb(), **phases}
+
+
+def run(mode: str, n: int) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", mode, str(n)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def line(n: int, what: str, got: dict[str, Any], ratio: float) -> str:
+    seconds, peak = got["seconds"], got["peak_mb"]
+    return f"{n:>7} {what:<22} {seconds:>8.2f} {n / seconds:>9,.0f} {peak:>8.0f} {ratio:>7.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 rows only")
+    parser.add_argument("--measure", nargs=2, metavar=("MODE", "ROWS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure[0], int(args.measure[1]))))
+        return
+    sizes = [10_000] if args.quick else [10_000, 50_000]
+    print(f"{'rows':>7} {'what':<22} {'seconds':>8} {'rows/s':>9} {'peak MB':>8} {'x bulk':>7}")
+    result: dict[str, float | int] = {}
+    for n in sizes:
+        base = run("baseline", n)
+        print(line(n, "bulk insert (baseline)", base, 1.0))
+        same = run("same_writes", n)
+        print(line(n, "same 4 rows/company", same, same["seconds"] / base["seconds"]))
+        for mode in ("csv", "xlsx"):
+            got = run(mode, n)
+            ratio = got["seconds"] / base["seconds"]
+            print(line(n, f"import .{mode}", got, ratio))
+            print(f"{'':>7}   read {got['read_s']:.2f} s, check+write {got['check_write_s']:.2f} s")
+            result[f"rows_per_s_{mode}_{n // 1000}k"] = round(n / got["seconds"])
+            result[f"ratio_{mode}_{n // 1000}k"] = round(ratio, 1)
+            result[f"peak_mb_{mode}_{n // 1000}k"] = round(got["peak_mb"])
+        result[f"baseline_rows_per_s_{n // 1000}k"] = round(n / base["seconds"])
+        result[f"same_writes_ratio_{n // 1000}k"] = round(same["seconds"] / base["seconds"], 1)
+    print("result: " + " ".join(f"{k}={v}" for k, v in result.items()))
+
+
+if __name__ == "__main__":
+    main()

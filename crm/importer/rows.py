@@ -1,0 +1,273 @@
+"""Turn a table's rows into typed field values, with an issue per cell that cannot be read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from crm.i18n import CATALOGUES
+from crm.importer.fields import FieldSpec, kind_rows
+from crm.importer.mapping import column_unit
+from crm.importer.model import CellIssue, ImportOptions, Note, SourceTable
+from crm.importer.parsing import (
+    USD,
+    ParseFailure,
+    choice_key,
+    clean_text,
+    parse_brn,
+    parse_choice,
+    parse_country,
+    parse_date,
+    parse_decimal,
+    parse_industry,
+    parse_int,
+    parse_krw,
+    parse_quarter,
+    parse_round,
+    parse_year,
+    read_slash_dates,
+    slash_order_evidence,
+)
+from crm.models import ActivityStatus, Industry, Stage
+from crm.services.reference import OVERSEAS_TYPES
+
+EXTRA_SYNONYMS: dict[str, dict[str, str]] = {
+    "stage": {
+        "예비": "pre_startup", "예비창업자": "pre_startup", "prestartup": "pre_startup",
+        "창업": "startup", "초기": "startup", "창업초기": "startup", "초기창업": "startup",
+        "early": "startup", "earlystage": "startup", "성장": "growth", "도약": "growth",
+        "scaleup": "growth",
+    },
+    "status": {
+        "완료": "completed", "종료": "completed", "done": "completed", "진행": "in_progress",
+        "진행중": "in_progress", "inprogress": "in_progress", "ongoing": "in_progress",
+        "예정": "planned", "계획": "planned", "취소": "cancelled", "canceled": "cancelled",
+    },
+    "kind": {
+        "멘토": "mentoring", "mentor": "mentoring", "시제품": "prototyping",
+        "prototype": "prototyping", "투자": "investment", "투자유치": "investment",
+        "fund": "investment", "funding": "investment", "해외": "overseas",
+        "overseasexpansion": "overseas", "export": "overseas",
+    },
+    "industry": {"기타": "other", "etc": "other"},
+    "programme_type": {
+        "전시회": "exhibition", "박람회": "exhibition", "tradeshow": "exhibition",
+        "시장조사": "market_research", "marketresearch": "market_research",
+        "현지화": "localisation", "localization": "localisation", "수출계약": "export_contract",
+        "exportcontract": "export_contract",
+    },
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Synonyms → stored value for each choice, from the catalogues' labels in both languages."""
+
+    choices: dict[str, dict[str, str]]
+    allowed: dict[str, list[str]]
+
+    @classmethod
+    def build(cls, kinds: Iterable[Any] | None = None) -> Vocabulary:
+        rows = kind_rows(kinds)
+        values = {
+            "stage": [s.value for s in Stage],
+            "status": [s.value for s in ActivityStatus],
+            "industry": [i.value for i in Industry],
+            "kind": [k["code"] for k in rows],
+            "programme_type": list(OVERSEAS_TYPES),
+        }
+        labelled = ("stage", "status", "industry", "kind")  # names with catalogue labels
+        choices: dict[str, dict[str, str]] = {}
+        for name, allowed in values.items():
+            table: dict[str, str] = {}
+            for value in allowed:
+                table[choice_key(value)] = value
+                for lang in ("ko", "en"):
+                    label = CATALOGUES[lang].get(f"{name}.{value}") if name in labelled else None
+                    if label:
+                        table[choice_key(label)] = value
+            for synonym, value in EXTRA_SYNONYMS.get(name, {}).items():
+                if value in allowed:
+                    table[choice_key(synonym)] = value
+            choices[name] = table
+        for kind in rows:
+            for label in (kind.get("name_ko"), kind.get("name_en")):
+                if label:
+                    choices["kind"][choice_key(label)] = kind["code"]
+        return cls(choices, values)
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[CellIssue] = field(default_factory=list)
+    warnings: list[CellIssue] = field(default_factory=list)
+
+
+def _shown(value: Any) -> str | None:
+    return None if value is None else str(value)[:100]
+
+
+class RowParser:
+    """Parses one table's rows with its mapping; column-wide decisions are made once."""
+
+    def __init__(
+        self,
+        table: SourceTable,
+        mapping: dict[str, str | None],
+        fields: Iterable[FieldSpec],
+        options: ImportOptions,
+        vocabulary: Vocabulary,
+    ) -> None:
+        self.table = table
+        self.options = options
+        self.vocabulary = vocabulary
+        self.notes: list[Note] = []
+        specs = {spec.name: spec for spec in fields}
+        self.columns: list[tuple[int, str, FieldSpec]] = [
+            (index, label, specs[name])
+            for index, label in enumerate(table.labels)
+            if (name := mapping.get(label)) is not None and name in specs
+        ]
+        self.labels = {spec.name: label for _, label, spec in self.columns}
+        self.units: dict[int, int | str] = {}
+        self.date_orders: dict[int, tuple[str, bool]] = {}
+        self.repaired = 0
+        for index, label, spec in self.columns:
+            if spec.type == "krw":
+                unit = column_unit(label, table.unit_hint)
+                self.units[index] = unit
+                if unit == USD and options.usd_krw_rate:
+                    self.notes.append(
+                        Note(
+                            "importer.note.usd",
+                            {"column": label, "rate": f"{options.usd_krw_rate:,g}"},
+                        )
+                    )
+                elif unit not in (1, USD):
+                    self.notes.append(
+                        Note("importer.note.column_unit", {"column": label, "unit": unit})
+                    )
+            elif spec.type == "date":
+                self._decide_date_order(index, label)
+
+    def _decide_date_order(self, index: int, label: str) -> None:
+        texts = [
+            cells[index]
+            for _, cells in self.table.rows
+            if index < len(cells) and isinstance(cells[index], str)
+        ]
+        slashed = [t for t in texts if slash_order_evidence(t) is not None or "/" in t]
+        order, contradictory = read_slash_dates(slashed, self.options.date_order)
+        self.date_orders[index] = (order, contradictory)
+        if slashed and self.options.date_order == "auto":
+            key = "importer.note.date_conflict" if contradictory else f"importer.note.date_{order}"
+            self.notes.append(Note(key, {"column": label}))
+
+    def parse(self) -> list[ParsedRow]:
+        readers = [
+            (i, label, spec, self._reader(i, label, spec)) for i, label, spec in self.columns
+        ]
+        formula_cells = self.table.formula_cells
+        out = []
+        for number, cells in self.table.rows:
+            row = ParsedRow(number)
+            width = len(cells)
+            for index, label, spec, read in readers:
+                raw = cells[index] if index < width else None
+                if raw is None:
+                    if (number, index) in formula_cells:
+                        row.errors.append(
+                            CellIssue(number, label, spec.name, "importer.error.formula_no_value")
+                        )
+                    continue
+                try:
+                    value = read(row, raw)
+                except ParseFailure as failure:
+                    params = {"value": _shown(raw), **failure.params}
+                    row.errors.append(
+                        CellIssue(number, label, spec.name, failure.key, params, _shown(raw))
+                    )
+                    continue
+                if value is None:
+                    continue
+                if spec.type == "quarter":
+                    year, quarter = value
+                    row.values["quarter"] = quarter
+                    if year is not None:
+                        row.values["quarter_year"] = year
+                else:
+                    row.values[spec.name] = value
+            out.append(row)
+        if self.repaired:
+            self.notes.append(Note("importer.note.cleaned", {"count": self.repaired}))
+        return out
+
+    def _warn(self, row: ParsedRow, label: str, spec: FieldSpec, key: str, raw: Any) -> None:
+        shown = _shown(raw)
+        row.warnings.append(CellIssue(row.number, label, spec.name, key, {"value": shown}, shown))
+
+    def _text_reader(self, multiline: bool) -> Callable[[ParsedRow, Any], Any]:
+        def read(row: ParsedRow, raw: Any) -> Any:
+            text, repaired = clean_text(raw, multiline=multiline)
+            if repaired:
+                self.repaired += 1
+            return text
+
+        return read
+
+    def _reader(self, index: int, label: str, spec: FieldSpec) -> Callable[[ParsedRow, Any], Any]:
+        """The parser of one column, chosen once (not per cell)."""
+        kind = spec.type
+        options, vocabulary = self.options, self.vocabulary
+        if kind in ("text", "name", "programme", "officer", "notes"):
+            return self._text_reader(kind == "notes")
+        if kind == "brn":
+            return lambda row, raw: parse_brn(raw)
+        if kind == "date":
+            order, contradictory = self.date_orders.get(index, ("dmy", False))
+            return lambda row, raw: parse_date(raw, order, contradictory=contradictory)
+        if kind == "krw":
+            unit = self.units.get(index, 1)
+            return lambda row, raw: parse_krw(raw, unit, options.usd_krw_rate)
+        simple: dict[str, Callable[[Any], Any]] = {
+            "int": parse_int,
+            "decimal": parse_decimal,
+            "year": parse_year,
+            "quarter": parse_quarter,
+            "country": parse_country,
+        }
+        if kind in simple:
+            parse = simple[kind]
+            return lambda row, raw: parse(raw)
+        if kind == "industry":
+            synonyms = vocabulary.choices["industry"]
+
+            def read_industry(row: ParsedRow, raw: Any) -> Any:
+                value, recognised = parse_industry(raw, synonyms)
+                if not recognised:
+                    self._warn(row, label, spec, "importer.warn.industry_other", raw)
+                return value
+
+            return read_industry
+        if spec.name == "details.round":
+
+            def read_round(row: ParsedRow, raw: Any) -> Any:
+                value, recognised = parse_round(raw)
+                if not recognised:
+                    self._warn(row, label, spec, "importer.warn.round_other", raw)
+                return value
+
+            return read_round
+        if spec.name == "details.programme_type":
+            kind = "programme_type"
+        if kind in ("stage", "status", "kind", "programme_type"):
+            synonyms, allowed = vocabulary.choices[kind], vocabulary.allowed[kind]
+            return lambda row, raw: parse_choice(raw, synonyms, allowed)
+        if kind == "choice":
+            synonyms = {choice_key(c): c for c in spec.choices}
+            allowed = list(spec.choices)
+            return lambda row, raw: parse_choice(raw, synonyms, allowed)
+        return self._text_reader(False)

@@ -1,0 +1,202 @@
+"""Excel workbooks, read safely: checked as a zip first, parsed by openpyxl in read-only mode
+with defusedxml, formulas read as the values Excel saved (never calculated)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+
+import defusedxml
+import openpyxl
+import openpyxl.xml
+from openpyxl.utils.cell import range_boundaries
+
+from crm.importer.errors import ImportRefused
+from crm.importer.limits import ImportLimits
+from crm.importer.model import Note, RawSheet, Row
+
+_PROLOG_LIMIT = 64 * 1024
+_SCAN_CHUNK = 1024 * 1024
+_SCAN_OVERLAP = 4096
+_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b")
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)"')
+_MAX_MERGE_FILL_FACTOR = 20  # filled cells per row limit, against pathological merge ranges
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters.decode():
+        index = index * 26 + (ord(ch) - 64)
+    return index - 1
+
+
+def _check_prolog(zf: zipfile.ZipFile, name: str) -> None:
+    """Refuse a part that declares a DTD or entities: no real workbook part has one, and it is
+    how XML bombs start (defusedxml would stop them too; this says so clearly, earlier)."""
+    with zf.open(name) as part:
+        head = part.read(_PROLOG_LIMIT)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise ImportRefused("importer.refused.xml_entities", part=name)
+
+
+def _inspect_zip(data: bytes, limits: ImportLimits) -> None:
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ImportRefused("importer.refused.not_zip")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if sum(i.file_size for i in infos) > limits.max_uncompressed_bytes:
+                raise ImportRefused(
+                    "importer.refused.zip_bomb", max_mb=limits.max_uncompressed_bytes // 2**20
+                )
+            names = [i.filename for i in infos]
+            lowered = [n.lower() for n in names]
+            types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+            if any(n.endswith("vbaproject.bin") for n in lowered) or b"macroEnabled" in types:
+                raise ImportRefused("importer.refused.macros")
+            if any(n.startswith("xl/externallinks/") for n in lowered):
+                raise ImportRefused("importer.refused.external_links")
+            if b"spreadsheetml.sheet.main" not in types:
+                raise ImportRefused("importer.refused.not_workbook")
+            for name in names:
+                if name.lower().endswith((".xml", ".rels", ".vml")):
+                    _check_prolog(zf, name)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise ImportRefused("importer.refused.unreadable", detail=str(exc)) from exc
+
+
+def _scan_sheet(zf: zipfile.ZipFile, path: str) -> tuple[set[tuple[int, int]], list[str]]:
+    """Formula cells and merged ranges, found by scanning the sheet's bytes (openpyxl's
+    read-only mode reports neither)."""
+    formulas: set[tuple[int, int]] = set()
+    merges: list[str] = []
+    tail = b""
+    with zf.open(path) as part:
+        while chunk := part.read(_SCAN_CHUNK):
+            window = tail + chunk
+            for match in _FORMULA_CELL.finditer(window):
+                ref = _CELL_REF.search(match.group(1))
+                if ref:
+                    formulas.add((int(ref.group(2)), _column_index(ref.group(1))))
+            if b"mergeCell" in window:
+                merges.extend(m.group(1).decode() for m in _MERGE.finditer(window))
+            tail = window[-_SCAN_OVERLAP:]
+    return formulas, sorted(set(merges))
+
+
+def _defused_cause(exc: BaseException) -> BaseException | None:
+    """The defusedxml refusal behind an error openpyxl wrapped in its own (ValueError etc.)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, defusedxml.DefusedXmlException):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _refusal(exc: Exception) -> ImportRefused:
+    if (cause := _defused_cause(exc)) is not None:
+        return ImportRefused("importer.refused.xml_entities", part=type(cause).__name__)
+    return ImportRefused("importer.refused.unreadable", detail=type(exc).__name__)
+
+
+def _pick_sheet(workbook: Any, sheet: str | None) -> Any:
+    names = list(workbook.sheetnames)
+    if sheet is not None:
+        if sheet not in names:
+            raise ImportRefused("importer.refused.no_sheet", sheet=sheet, sheets=", ".join(names))
+        return workbook[sheet]
+    active = workbook.active
+    if active is not None and hasattr(active, "_worksheet_path"):
+        return active
+    for candidate in workbook.worksheets:
+        if hasattr(candidate, "_worksheet_path"):
+            return candidate
+    raise ImportRefused("importer.refused.no_sheet", sheet="", sheets=", ".join(names))
+
+
+def _fill_merged(
+    rows: dict[int, list[Any]], merges: list[str], last_row: int, limits: ImportLimits
+) -> int:
+    """Copy each merged range's value down its first column (a company name merged over its
+    activity rows belongs to each row); values are not spread sideways into other columns."""
+    budget = limits.max_rows * _MAX_MERGE_FILL_FACTOR
+    for ref in merges:
+        min_col, min_row, _max_col, max_row = range_boundaries(ref)
+        assert min_col is not None and min_row is not None and max_row is not None
+        top = rows.get(min_row)
+        value = top[min_col - 1] if top is not None and len(top) >= min_col else None
+        if value is None:
+            continue
+        for number in range(min_row + 1, min(max_row, last_row) + 1):
+            budget -= 1
+            if budget < 0:
+                raise ImportRefused("importer.refused.merged_cells")
+            cells = rows.setdefault(number, [])
+            if len(cells) < min_col:
+                cells.extend([None] * (min_col - len(cells)))
+            cells[min_col - 1] = value
+    return len(merges)
+
+
+def read_xlsx(
+    data: bytes, filename: str, sha256: str, limits: ImportLimits, sheet: str | None = None
+) -> RawSheet:
+    if not openpyxl.xml.DEFUSEDXML:
+        raise ImportRefused("importer.refused.defusedxml_missing")
+    _inspect_zip(data, limits)
+    notes: list[Note] = []
+    try:
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+        )
+    except Exception as exc:  # a hostile or broken file can fail anywhere inside the parser
+        raise _refusal(exc) from exc
+    try:
+        worksheet = _pick_sheet(workbook, sheet)
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            formulas, merges = _scan_sheet(zf, worksheet._worksheet_path)
+        worksheet.reset_dimensions()  # a wrong <dimension> must not cut rows off
+        cells: dict[int, list[Any]] = {}
+        non_blank = 0
+        last = 0
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            row = list(values)
+            while row and (row[-1] is None or (isinstance(row[-1], str) and not row[-1].strip())):
+                row.pop()
+            if not row:
+                continue
+            non_blank += 1
+            if non_blank > limits.max_rows:
+                raise ImportRefused("importer.refused.too_many_rows", max=limits.max_rows)
+            cells[number] = row
+            last = number
+        sheet_name = worksheet.title
+        sheet_names = list(workbook.sheetnames)
+    except ImportRefused:
+        raise
+    except Exception as exc:  # as above: refuse, never crash, on a malformed sheet
+        raise _refusal(exc) from exc
+    finally:
+        workbook.close()
+    if merges and _fill_merged(cells, merges, last, limits):
+        notes.append(Note("importer.note.merged", {"count": len(merges)}))
+    if formulas:
+        notes.append(Note("importer.note.formulas", {"count": len(formulas)}))
+    rows: list[Row] = [(n, tuple(cells[n])) for n in sorted(cells)]
+    return RawSheet(
+        filename=filename,
+        sha256=sha256,
+        rows=rows,
+        sheet_name=sheet_name,
+        sheet_names=sheet_names,
+        notes=notes,
+        formula_cells=frozenset(formulas),
+    )
