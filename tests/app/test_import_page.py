@@ -1,0 +1,76 @@
+"""Import page through AppTest: upload, mapping, preview, confirm, history and undo."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from tests.app.conftest import OpenAs
+from tests.app.helpers import scalar
+from tests.importer_files import csv_bytes
+from tests.support import snapshot
+
+ROWS = [
+    ["2022년 입주기업 현황 (가상 데모)"],
+    [],
+    ["회사명", "대표자", "설립일", "업종"],
+    ["(주)가져온에이아이", "김가상", "2021.3.4", "에너지"],
+    ["수입테스트랩 주식회사", "이가상", "2020년 5월 6일", "헬스케어"],
+    ["", "", "", ""],
+    ["합계", "", "", ""],
+]
+
+
+def _upload(at, name: str = "tenants.csv", rows=ROWS):  # noqa: ANN001, ANN202
+    at.file_uploader(key="imp_file").set_value((name, csv_bytes(rows), "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_preview_writes_nothing_then_confirm_imports(open_as: OpenAs, app_db: Engine) -> None:
+    at = _upload(open_as("officer", "pages/5_Import.py"))
+    assert any("3행에서 머리글을 찾았습니다" in c.value for c in at.caption)
+    before = snapshot(app_db)
+    at.selectbox(key="imp_stage").set_value("startup")
+    at.button(key="imp_preview").click().run()
+    assert snapshot(app_db) == before
+    counts = [m.value for m in at.markdown if m.value.startswith("**새로 추가")]
+    assert counts and counts[0].startswith("**새로 추가 2 · 수정 0")
+    at.button(key="imp_confirm").click().run()
+    assert not at.exception
+    assert (
+        scalar(
+            app_db,
+            "SELECT COUNT(*) FROM company WHERE name_ko IN ('(주)가져온에이아이', '수입테스트랩 주식회사')",
+        )
+        == 2
+    )
+    assert scalar(app_db, "SELECT COUNT(*) FROM import_batch") == 1
+    context = scalar(app_db, "SELECT MIN(context) FROM audit_entry WHERE context LIKE 'import #%'")
+    assert "tenants.csv" in context
+    assert any(s.value.startswith("가져오기 #1: 추가 2") for s in at.success)
+
+
+def test_missing_stage_refuses_the_whole_file(open_as: OpenAs, app_db: Engine) -> None:
+    at = _upload(open_as("officer", "pages/5_Import.py"))
+    at.button(key="imp_preview").click().run()
+    before = snapshot(app_db)
+    at.button(key="imp_confirm").click().run()
+    assert at.error[0].value.startswith("오류가 있는 행이 있어 아무것도 저장하지 않았습니다")
+    assert snapshot(app_db) == before
+
+
+def test_manager_undoes_an_import(open_as: OpenAs, app_db: Engine) -> None:
+    at = _upload(open_as("manager", "pages/5_Import.py"))
+    at.selectbox(key="imp_stage").set_value("growth")
+    at.button(key="imp_preview").click().run()
+    at.button(key="imp_confirm").click().run()
+    companies = scalar(app_db, "SELECT COUNT(*) FROM company")
+    [b for b in at.button if b.label == "가져오기 되돌리기"][0].click().run()
+    assert scalar(app_db, "SELECT COUNT(*) FROM company") == companies - 2
+    assert scalar(app_db, "SELECT undone_at IS NOT NULL FROM import_batch") == 1
+
+
+def test_analyst_cannot_open_import(open_as: OpenAs) -> None:
+    at = open_as("analyst", "pages/5_Import.py")
+    assert at.error[0].value == "이 화면을 볼 권한이 없습니다 (분석가)."
+    assert len(at.get("file_uploader")) == 0
