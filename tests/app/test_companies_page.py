@@ -231,13 +231,17 @@ def test_download_builds_the_filtered_list_as_excel(open_as: OpenAs, app_db: Eng
     with Session(app_db) as s:
         analyst = actor_by_username(s, "analyst")
         frame = export_rows(s, analyst, CompanyFilters(industries=("energy",)))
-    expected = scalar(app_db, "SELECT COUNT(*) FROM company WHERE industry = 'energy' AND archived = 0")
+    expected = scalar(
+        app_db, "SELECT COUNT(*) FROM company WHERE industry = 'energy' AND archived = 0"
+    )
     data = frames_to_xlsx([Sheet("기업", list_frame(frame, "ko"), krw_columns=("지원 금액",))])
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     assert ws.max_row == expected + 1
     header = [c.value for c in ws[1]]
     assert header[0] == "기업명 (한글)" and "지원 금액" in header
-    phones = {ws.cell(row=r, column=header.index("전화번호") + 1).value for r in range(2, ws.max_row + 1)}
+    phones = {
+        ws.cell(row=r, column=header.index("전화번호") + 1).value for r in range(2, ws.max_row + 1)
+    }
     assert phones == {"●●●"}  # the analyst's download is masked too
     amount_col = header.index("지원 금액") + 1
     total = sum(ws.cell(row=r, column=amount_col).value for r in range(2, ws.max_row + 1))
@@ -250,24 +254,40 @@ def test_download_builds_the_filtered_list_as_excel(open_as: OpenAs, app_db: Eng
     assert [b.label for b in at.get("download_button")] == ["엑셀로 내려받기"]
 
 
-def test_outcome_in_closed_quarter_needs_a_manager_and_a_reason(open_as: OpenAs, app_db: Engine) -> None:
+def test_outcome_in_closed_quarter_needs_a_manager_and_a_reason(
+    open_as: OpenAs, app_db: Engine
+) -> None:
     from crm.services.quarters import close_quarter
 
     with Session(app_db) as s:
         close_quarter(s, actor_by_username(s, "manager"), 2022, 2)
-    company_id = scalar(app_db, "SELECT company_id FROM outcome_report WHERE year = 2022 AND quarter = 2 ORDER BY company_id LIMIT 1")
-    report_id = scalar(app_db, "SELECT id FROM outcome_report WHERE company_id = :c AND year = 2022 AND quarter = 2", c=company_id)
+    company_id = scalar(
+        app_db,
+        "SELECT company_id FROM outcome_report WHERE year = 2022 AND quarter = 2 ORDER BY company_id LIMIT 1",
+    )
+    report_id = scalar(
+        app_db,
+        "SELECT id FROM outcome_report WHERE company_id = :c AND year = 2022 AND quarter = 2",
+        c=company_id,
+    )
     officer = _open_company(open_as, "officer", company_id)
     officer.selectbox(key=f"co{company_id}_choice").set_value("2022 Q2").run()
     before = snapshot(app_db)
     officer.number_input(key=f"co{company_id}_{report_id}_employees").set_value(999)
     submit(officer, "저장", index=-1)
-    assert "2022년 2분기는 마감되었습니다. 정정은 사업 관리자에게 요청하세요." in [e.value for e in officer.error]
+    assert "2022년 2분기는 마감되었습니다. 정정은 사업 관리자에게 요청하세요." in [
+        e.value for e in officer.error
+    ]
     assert snapshot(app_db) == before
     manager = _open_company(open_as, "manager", company_id)
     manager.selectbox(key=f"co{company_id}_choice").set_value("2022 Q2").run()
     manager.number_input(key=f"co{company_id}_{report_id}_employees").set_value(999)
-    manager.text_input(key=f"co{company_id}_{report_id}_restate_reason").input("고용보험 명부 확인 후 정정")
+    manager.text_input(key=f"co{company_id}_{report_id}_restate_reason").input(
+        "고용보험 명부 확인 후 정정"
+    )
     submit(manager, "저장", index=-1)
     assert scalar(app_db, "SELECT employees FROM outcome_report WHERE id = :i", i=report_id) == 999
-    assert scalar(app_db, "SELECT reason FROM restatement WHERE entity = 'outcome_report'") == "고용보험 명부 확인 후 정정"
+    assert (
+        scalar(app_db, "SELECT reason FROM restatement WHERE entity = 'outcome_report'")
+        == "고용보험 명부 확인 후 정정"
+    )

@@ -87,7 +87,9 @@ def test_analyst_support_log_is_read_only(open_as: OpenAs) -> None:
     assert not [b for b in at.button if b.label == "지원 기록"]
 
 
-def test_closed_quarter_edit_is_a_restatement_with_a_reason(open_as: OpenAs, app_db: Engine) -> None:
+def test_closed_quarter_edit_is_a_restatement_with_a_reason(
+    open_as: OpenAs, app_db: Engine
+) -> None:
     from sqlmodel import Session
 
     from crm.services.actor import actor_by_username
@@ -102,7 +104,9 @@ def test_closed_quarter_edit_is_a_restatement_with_a_reason(open_as: OpenAs, app
     officer = open_as("officer", "pages/2_Support_log.py")
     officer.query_params["activity"] = str(activity_id)
     officer.run()
-    assert [i.value for i in officer.info] == ["2022년 1분기는 마감되었습니다. 정정은 사업 관리자에게 요청하세요."]
+    assert [i.value for i in officer.info] == [
+        "2022년 1분기는 마감되었습니다. 정정은 사업 관리자에게 요청하세요."
+    ]
     at = open_as("manager", "pages/2_Support_log.py")
     at.query_params["activity"] = str(activity_id)
     at.run()
@@ -115,4 +119,11 @@ def test_closed_quarter_edit_is_a_restatement_with_a_reason(open_as: OpenAs, app
     submit(at, "저장")
     assert scalar(app_db, "SELECT amount_krw FROM activity WHERE id = :i", i=activity_id) == 777_000
     assert row(app_db, "SELECT entity, reason FROM restatement") == ("activity", "영수증 금액 정정")
-    assert scalar(app_db, "SELECT COUNT(*) FROM audit_entry WHERE action = 'restate' AND entity_id = :i", i=activity_id) == 1
+    assert (
+        scalar(
+            app_db,
+            "SELECT COUNT(*) FROM audit_entry WHERE action = 'restate' AND entity_id = :i",
+            i=activity_id,
+        )
+        == 1
+    )
