@@ -104,6 +104,7 @@ class Company(Versioned, table=True):
     __table_args__ = (
         _check_in("industry", [i.value for i in Industry]),
         sa.Index("ix_company_name_ko", "name_ko"),
+        {"sqlite_autoincrement": True},  # never reuse an id (undo deletes rows)
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -132,6 +133,7 @@ class StageEntry(SQLModel, table=True):
     __table_args__ = (
         _check_in("stage", [s.value for s in Stage]),
         sa.Index("ix_stage_entry_company_date", "company_id", "entered_on", "id"),
+        {"sqlite_autoincrement": True},  # never reuse an id (undo deletes rows)
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -188,6 +190,7 @@ class Activity(Versioned, table=True):
         sa.CheckConstraint("amount_krw >= 0", name="ck_activity_amount"),
         sa.Index("ix_activity_programme_date", "programme_id", "start_on"),
         sa.Index("ix_activity_company_date", "company_id", "start_on"),
+        {"sqlite_autoincrement": True},  # never reuse an id (undo deletes rows)
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -211,6 +214,7 @@ class OutcomeReport(Versioned, table=True):
     __table_args__ = (
         sa.UniqueConstraint("company_id", "year", "quarter", name="uq_outcome_company_quarter"),
         sa.CheckConstraint("quarter BETWEEN 1 AND 4", name="ck_outcome_quarter"),
+        {"sqlite_autoincrement": True},  # never reuse an id (undo deletes rows)
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -266,3 +266,27 @@ def test_only_managers_undo(engine: Engine, session: Session, officer: Actor) ->
 def test_unknown_import(session: Session, manager: Actor) -> None:
     with pytest.raises(NotFound):
         undo_import(session, manager, 999)
+
+
+def test_ids_of_undone_rows_are_never_reused(
+    engine: Engine, session: Session, officer: Actor, manager: Actor
+) -> None:
+    """Otherwise the deleted row's audit history would show up on a new, unrelated record."""
+    data = company_file(
+        ["지울회사", None, None, None, "에너지", "창업", "2021-01-01", "2022-02-01"]
+    )
+    result = apply_import(session, officer, load_file(data, "gone.csv"))
+    gone = session.exec(select(Company.id).where(Company.name_ko == "지울회사")).one()
+    undo_import(session, manager, result.batch_id)  # type: ignore[arg-type]
+    fresh = company_service.create_company(
+        session,
+        officer,
+        company_service.NewCompany(
+            name_ko="새로 온 회사",
+            industry="energy",
+            cohort_year=2022,
+            stage="pre_startup",
+            stage_since=date(2022, 3, 1),
+        ),
+    )
+    assert fresh.id is not None and fresh.id > gone
