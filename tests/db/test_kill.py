@@ -66,3 +66,45 @@ def test_killed_report_export_leaves_no_file_and_no_change(
     assert remove_stale_partials(exports, max_age_seconds=0) == 1
     assert list(exports.iterdir()) == []
     engine.dispose()
+
+
+def test_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
+    """Killed while its single transaction is writing (the WAL file is growing): nothing lands."""
+    from tests.importer_files import csv_bytes
+
+    db = tmp_path / "import.sqlite3"
+    url = f"sqlite:///{db}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as s:
+        demo.load(s, system_actor(s), companies=20, seed=5)
+    rows = [["회사명", "업종", "단계", "단계 시작일"]] + [
+        [f"대량가져오기{i:05d}", "에너지", "예비창업", "2022-03-01"] for i in range(40_000)
+    ]
+    source = tmp_path / "many.csv"
+    source.write_bytes(csv_bytes(rows))
+    engine.dispose()
+    engine = make_engine(url)
+    before = snapshot(engine)
+    engine.dispose()
+    wal = Path(f"{db}-wal")
+    start_size = wal.stat().st_size if wal.exists() else 0
+    env = {**os.environ, "CRM_DATABASE_URL": url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crm.cli", "import", str(source), "--kind", "companies"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the import ended before it could be killed"
+        if wal.exists() and wal.stat().st_size > start_size + 2_000_000:
+            break
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    engine = make_engine(url)
+    assert snapshot(engine) == before
+    engine.dispose()
