@@ -30,9 +30,29 @@ from crm.ui.state import language, tr
 actor = auth.guard("pages/1_Companies.py")
 lang = language()
 
+LIST_STATE = (
+    "co_search",
+    "co_stage",
+    "co_industry",
+    "co_officer",
+    "co_archived",
+    "co_kind",
+    "co_programme",
+    "co_quarter",
+    "co_sort",
+    "co_page_size",
+    "co_desc",
+    "co_page",
+)
+
 selected = st.query_params.get("company")
 if selected and str(selected).isdigit():
+    # The list's filters are not rendered on the company view; keep them for the way back.
+    for key in LIST_STATE:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     if st.button(tr("companies.back"), icon=":material/arrow_back:"):
+        company_detail.close_view(int(selected))
         del st.query_params["company"]
         st.rerun()
     company_detail.render(actor, int(selected))
@@ -54,18 +74,21 @@ with st.container(border=True):
         tr("field.stage"),
         [s.value for s in Stage],
         format_func=lambda v: tr(f"stage.{v}"),
+        placeholder=tr("common.choose_many"),
         key="co_stage",
     )
     industries = f2.multiselect(
         tr("field.industry"),
         [i.value for i in Industry],
         format_func=lambda v: tr(f"industry.{v}"),
+        placeholder=tr("common.choose_many"),
         key="co_industry",
     )
     officer_ids = f3.multiselect(
         tr("field.officer_id"),
         list(officers),
         format_func=lambda uid: officers[uid],
+        placeholder=tr("common.choose_many"),
         key="co_officer",
     )
     archived_choice = f4.selectbox(
@@ -79,12 +102,14 @@ with st.container(border=True):
         tr("col.kind"),
         sorted({p.kind for p in catalogue}),
         format_func=lambda k: tr(f"kind.{k}"),
+        placeholder=tr("common.choose_many"),
         key="co_kind",
     )
     programme_ids = g2.multiselect(
         tr("col.programme"),
         [p.id for p in catalogue],
         format_func=lambda pid: next(p.name for p in catalogue if p.id == pid),
+        placeholder=tr("common.choose_many"),
         key="co_programme",
     )
     quarters = [None] + [(y, q) for y in years for q in (4, 3, 2, 1)]
@@ -92,6 +117,7 @@ with st.container(border=True):
         tr("companies.filter.quarter"),
         quarters,
         format_func=lambda v: tr("companies.any") if v is None else f"{v[0]} Q{v[1]}",
+        placeholder=tr("companies.any"),
         key="co_quarter",
     )
     sort = g4.selectbox(
@@ -191,11 +217,12 @@ else:
         index=None,
         placeholder=tr("common.choose"),
         format_func=lambda cid: names[cid],
-        key="co_open",
+        key=wkey("co_open", "pick"),  # a fresh widget after each open (the browser keeps values)
     )
     if chosen_rows or quick is not None:
         chosen = int(rows.iloc[chosen_rows[0]]["id"]) if chosen_rows else int(quick)
-        st.session_state.pop("co_open", None)
+        reset_widgets("co_open")
+        company_detail.close_view(chosen)  # opening again starts from the saved record
         st.query_params["company"] = str(chosen)
         st.rerun()
 

@@ -37,18 +37,21 @@ with st.container(border=True):
         tr("col.kind"),
         sorted({p.kind for p in catalogue}),
         format_func=lambda k: tr(f"kind.{k}"),
+        placeholder=tr("common.choose_many"),
         key="sl_kind",
     )
     programme_ids = f2.multiselect(
         tr("col.programme"),
         [p.id for p in catalogue],
         format_func=lambda pid: next(p.name for p in catalogue if p.id == pid),
+        placeholder=tr("common.choose_many"),
         key="sl_programme",
     )
     quarter = f3.selectbox(
         tr("companies.filter.quarter"),
         [None] + [(y, q) for y in years for q in (4, 3, 2, 1)],
         format_func=lambda v: tr("companies.any") if v is None else f"{v[0]} Q{v[1]}",
+        placeholder=tr("companies.any"),
         key="sl_quarter",
     )
     g1, g2, g3 = st.columns(3)
@@ -56,10 +59,15 @@ with st.container(border=True):
         tr("field.status"),
         [v.value for v in ActivityStatus],
         format_func=lambda v: tr(f"status.{v}"),
+        placeholder=tr("common.choose_many"),
         key="sl_status",
     )
     officer_ids = g2.multiselect(
-        tr("col.officer"), list(officers), format_func=lambda uid: officers[uid], key="sl_officer"
+        tr("col.officer"),
+        list(officers),
+        format_func=lambda uid: officers[uid],
+        placeholder=tr("common.choose_many"),
+        key="sl_officer",
     )
     search = g3.text_input(tr("support.company"), key="sl_search")
 

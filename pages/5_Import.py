@@ -74,6 +74,7 @@ if upload is not None:
         tr("import.kind"),
         [None, *[k.value for k in ImportKind]],
         format_func=lambda k: tr("companies.any") if k is None else tr(f"importer.kind.{k}"),
+        placeholder=tr("companies.any"),
         key=f"imp_kind_{digest}",
     )
     try:
@@ -110,6 +111,7 @@ if upload is not None:
             tr("import.default_stage"),
             [None, *[s.value for s in Stage]],
             format_func=lambda v: "-" if v is None else tr(f"stage.{v}"),
+            placeholder="-",
             key="imp_stage",
         )
         stage_since = o2.date_input(tr("import.stage_since"), value=date.today(), key="imp_since")
@@ -121,6 +123,7 @@ if upload is not None:
             tr("import.default_industry"),
             [None, *[i.value for i in Industry]],
             format_func=lambda v: "-" if v is None else tr(f"industry.{v}"),
+            placeholder="-",
             key="imp_industry",
         )
         programme_id = p2.selectbox(
@@ -129,6 +132,7 @@ if upload is not None:
             format_func=lambda pid: (
                 "-" if pid is None else next(p.name for p in catalogue if p.id == pid)
             ),
+            placeholder="-",
             key="imp_programme",
         )
         date_order = p3.selectbox(

@@ -178,5 +178,6 @@ MESSAGES: dict[str, str] = {
     "common.no": "No",
     "common.none": "None",
     "common.masked": "●●●",
+    "common.choose_many": "Choose one or more",
     "common.choose": "Choose or type",
 }

@@ -68,6 +68,13 @@ def open_view(actor: Actor, company_id: int, *, refresh: bool = False) -> Compan
     return st.session_state[key]
 
 
+def close_view(company_id: int) -> None:
+    """Forget the opened record and its form input (the next open reads it afresh)."""
+    st.session_state.pop(_opened_key(company_id), None)
+    for base in (f"cp{company_id}", f"cs{company_id}", f"co{company_id}"):
+        reset_widgets(base)
+
+
 def render(actor: Actor, company_id: int) -> None:
     view = open_view(actor, company_id)
     if view is None:

@@ -173,8 +173,12 @@ def test_two_officers_other_fields_merge(
 def test_two_officers_same_field_clash(
     browser: Browser, server: AppServer, passwords: dict[str, str]
 ) -> None:
+    """Two officers edit the same company while an analyst reads it."""
     name = _db(server, "SELECT name_ko FROM company WHERE id = 12")[0][0]
     a, b = _two_officers(browser, server, passwords)
+    reader = new_context(browser).new_page()
+    sign_in(reader, server, "analyst", passwords["analyst"])
+    _open_company(reader, name)
     _open_company(a, name)
     _open_company(b, name)
     fill(b, "메모", "B가 먼저 저장")
@@ -189,5 +193,13 @@ def test_two_officers_same_field_clash(
     assert _db(server, "SELECT notes FROM company WHERE id = 12") == [("B가 먼저 저장",)]
     press(a, "내 변경 버리기")
     expect(visible(a.get_by_label("메모", exact=True))).to_have_value(re.compile("B가 먼저 저장"))
-    a.context.close()
-    b.context.close()
+    press(reader, "기업 목록으로")
+    pick(
+        reader, "기업 바로 열기 (이 페이지)", name
+    )  # the analyst reads the saved value, read-only and masked
+    expect(visible(reader.get_by_label("메모", exact=True))).to_have_value("B가 먼저 저장")
+    expect(visible(reader.get_by_label("메모", exact=True))).to_be_disabled()
+    expect(visible(reader.get_by_label("전화번호", exact=True))).to_have_value("●●●")
+    screenshot(reader, "company-page-analyst")
+    for page in (a, b, reader):
+        page.context.close()
