@@ -67,12 +67,9 @@ k1.metric(
     f"{summary.supported} / {summary.target}",
 )
 share = 100 * summary.executed_krw / summary.budget_krw if summary.budget_krw else 0.0
-k2.metric(
-    tr("home.budget_executed"),
-    fmt.percent(share),
-    fmt.krw(summary.executed_krw, lang, compact=True),
-    delta_color="off",
-)
+k2.metric(tr("home.budget_executed"), fmt.percent(share))
+executed = fmt.krw(summary.executed_krw, lang, compact=True)
+k2.caption(f"{executed} / {fmt.krw(summary.budget_krw, lang, compact=True)}")
 k3.metric(tr("home.jobs_created"), fmt.number(summary.jobs_created))
 k4.metric(tr("home.patents"), f"{summary.patents_filed} / {summary.patents_registered}")
 
@@ -90,7 +87,9 @@ with col_stage:
         alt.Chart(stage_df)
         .mark_bar()
         .encode(
-            x=alt.X("stage:N", sort=alt.SortField("order"), title=None),
+            x=alt.X(
+                "stage:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelAngle=0)
+            ),
             y=alt.Y("companies:Q", title=tr("col.companies")),
             tooltip=["stage", "companies"],
         )

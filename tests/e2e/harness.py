@@ -169,7 +169,9 @@ def choose(page: Page, label: str, option: str) -> None:
 
 
 def screenshot(page: Page, name: str) -> Path:
+    """Full-page PNG under test-artifacts/, after tables and charts have drawn."""
     ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(1000)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
