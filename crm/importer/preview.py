@@ -361,7 +361,7 @@ class Planner:
         if officer_id is not None:
             candidates["officer_id"] = officer_id
         pre = Checker()
-        clean = company_service._validate_profile(self.session, pre, candidates, partial=True)
+        clean = company_service.validate_profile(self.session, pre, candidates, partial=True)
         errors += self.issues_from(row, pre.errors)
         diff = {
             f: v

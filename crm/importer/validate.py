@@ -34,7 +34,7 @@ def check_new_company(
 ) -> tuple[dict[str, Any], list[FieldError]]:
     """add_company's checks; `brn_owner` maps registration numbers already taken to names."""
     check = Checker()
-    clean = company_service._validate_profile(session, check, new.profile(), partial=False)
+    clean = company_service.validate_profile(session, check, new.profile(), partial=False)
     stage = check.choice("stage", new.stage, [s.value for s in Stage])
     check.day("stage_since", new.stage_since, required=True)
     if stage == Stage.PRE_STARTUP:
@@ -60,7 +60,7 @@ def check_company_changes(
     """update_company's checks on the fields a row changes (stage_after: the stage the company
     will be at once the row's stage change, if any, is saved)."""
     check = Checker()
-    clean = company_service._validate_profile(session, check, changes, partial=True)
+    clean = company_service.validate_profile(session, check, changes, partial=True)
     if check.errors:
         return clean, check.errors
     if company.archived:
@@ -111,7 +111,7 @@ def check_new_activity(
     """add_activity's checks (`archived`: the company's state; a company being created is not)."""
     check = Checker()
     data = {f: getattr(new, f) for f in activity_service.EDITABLE_FIELDS}
-    clean = activity_service._validate(session, check, data, partial=False, current=None)
+    clean = activity_service.validate_changes(session, check, data, partial=False, current=None)
     if archived:
         check.fail("company_id", "error.company_archived")
     if clean.get("start_on"):
@@ -127,7 +127,9 @@ def check_activity_changes(
     if activity.status == ActivityStatus.CANCELLED:
         check.fail("status", "error.activity_cancelled")
         return {}, check.errors
-    clean = activity_service._validate(session, check, changes, partial=True, current=activity)
+    clean = activity_service.validate_changes(
+        session, check, changes, partial=True, current=activity
+    )
     _open(check, session, "start_on", closed, activity.start_on)
     if clean.get("start_on"):
         _open(check, session, "start_on", closed, clean["start_on"])
@@ -141,8 +143,8 @@ def check_new_outcome(
     check = Checker()
     y = check.integer("year", year, required=True, minimum=2000, maximum=2100)
     q = check.integer("quarter", quarter, required=True, minimum=1, maximum=4)
-    clean = outcome_service._validate(check, figures, partial=False)
-    outcome_service._cross_checks(check, clean)
+    clean = outcome_service.validate_figures(check, figures, partial=False)
+    outcome_service.cross_checks(check, clean)
     if y and q and (y, q) in closed:
         check_open(check, session, "quarter", year=y, quarter=q)
     return clean, check.errors
@@ -153,9 +155,9 @@ def check_outcome_changes(
 ) -> tuple[dict[str, Any], list[FieldError]]:
     """update_outcome_report's checks."""
     check = Checker()
-    clean = outcome_service._validate(check, changes, partial=True)
+    clean = outcome_service.validate_figures(check, changes, partial=True)
     merged = {f: clean.get(f, getattr(report, f)) for f in outcome_service.FIGURE_FIELDS}
-    outcome_service._cross_checks(check, merged)
+    outcome_service.cross_checks(check, merged)
     if (report.year, report.quarter) in closed:
         check_open(check, session, "quarter", year=report.year, quarter=report.quarter)
     return clean, check.errors

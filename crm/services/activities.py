@@ -43,7 +43,7 @@ class NewActivity:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def _validate(
+def validate_changes(
     session: Session,
     check: Checker,
     data: dict[str, Any],
@@ -107,7 +107,7 @@ def add_activity(
     """Validate and add one activity; the caller commits (so a batch is one transaction)."""
     check = Checker()
     data = {f: getattr(new, f) for f in EDITABLE_FIELDS}
-    clean = _validate(session, check, data, partial=False, current=None)
+    clean = validate_changes(session, check, data, partial=False, current=None)
     company = session.get(Company, new.company_id)
     if company is None:
         check.fail("company_id", "error.not_found", entity="company", id=new.company_id)
@@ -194,7 +194,7 @@ def update_activity(
     if activity.status == ActivityStatus.CANCELLED:
         check.fail("status", "error.activity_cancelled")
         check.raise_if_errors()
-    clean = _validate(session, check, changes, partial=True, current=activity)
+    clean = validate_changes(session, check, changes, partial=True, current=activity)
     check_open(check, session, "start_on", day=activity.start_on)
     if clean.get("start_on"):
         check_open(check, session, "start_on", day=clean["start_on"])

@@ -35,7 +35,7 @@ PROFILE_FIELDS = (
 PERSONAL_FIELDS = ("representative", "email", "phone")
 
 
-def _validate_profile(
+def validate_profile(
     session: Session, check: Checker, data: dict[str, Any], *, partial: bool
 ) -> dict[str, Any]:
     """Validate the given profile fields; with partial=False, required ones must be present."""
@@ -125,7 +125,7 @@ def add_company(
 ) -> Company:
     """Validate and add a company with its first stage entry; the caller commits."""
     check = Checker()
-    clean = _validate_profile(session, check, new.profile(), partial=False)
+    clean = validate_profile(session, check, new.profile(), partial=False)
     stage = check.choice("stage", new.stage, [s.value for s in Stage])
     since = check.day("stage_since", new.stage_since, required=True)
     if stage == Stage.PRE_STARTUP:
@@ -185,7 +185,7 @@ def update_company(
     require(session, actor, Permission.EDIT_COMPANIES)
     company = get_company(session, company_id)
     check = Checker()
-    clean = _validate_profile(session, check, changes, partial=True)
+    clean = validate_profile(session, check, changes, partial=True)
     check.raise_if_errors()
     check_stale(session, company, "company", version, clean)
     if company.archived:

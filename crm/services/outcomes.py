@@ -27,7 +27,7 @@ FIGURE_FIELDS = (
 )
 
 
-def _validate(check: Checker, data: dict[str, Any], partial: bool) -> dict[str, Any]:
+def validate_figures(check: Checker, data: dict[str, Any], partial: bool) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for field in FIGURE_FIELDS:
         if field in data or not partial:
@@ -43,7 +43,7 @@ def _validate(check: Checker, data: dict[str, Any], partial: bool) -> dict[str, 
     return clean
 
 
-def _cross_checks(check: Checker, figures: dict[str, Any]) -> None:
+def cross_checks(check: Checker, figures: dict[str, Any]) -> None:
     if (figures.get("new_hires") or 0) > (figures.get("employees") or 0):
         check.fail("new_hires", "error.hires_exceed")
     if (figures.get("patents_registered") or 0) > (figures.get("patents_filed") or 0):
@@ -65,8 +65,8 @@ def add_outcome_report(
     check = Checker()
     y = check.integer("year", year, required=True, minimum=2000, maximum=2100)
     q = check.integer("quarter", quarter, required=True, minimum=1, maximum=4)
-    clean = _validate(check, figures, partial=False)
-    _cross_checks(check, clean)
+    clean = validate_figures(check, figures, partial=False)
+    cross_checks(check, clean)
     if session.get(Company, company_id) is None:
         check.fail("company_id", "error.not_found", entity="company", id=company_id)
     elif y and q:
@@ -128,9 +128,9 @@ def update_outcome_report(
     if report is None:
         raise NotFound(entity="outcome_report", id=report_id)
     check = Checker()
-    clean = _validate(check, changes, partial=True)
+    clean = validate_figures(check, changes, partial=True)
     merged = {f: clean.get(f, getattr(report, f)) for f in FIGURE_FIELDS}
-    _cross_checks(check, merged)
+    cross_checks(check, merged)
     check_open(check, session, "quarter", year=report.year, quarter=report.quarter)
     check.raise_if_errors()
     check_stale(session, report, "outcome_report", version, clean)

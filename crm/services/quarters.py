@@ -27,13 +27,13 @@ from crm.reports.figures import ReportFigures, as_utc, compute_figures
 from crm.reports.options import Period
 from crm.services import audit
 from crm.services.activities import NewActivity, add_activity, get_activity
-from crm.services.activities import _validate as validate_activity_changes
+from crm.services.activities import validate_changes as validate_activity_changes
 from crm.services.actor import Actor
 from crm.services.closing import is_closed
 from crm.services.editing import apply_changes, check_stale
 from crm.services.outcomes import FIGURE_FIELDS, add_outcome_report
-from crm.services.outcomes import _cross_checks as cross_check_outcome
-from crm.services.outcomes import _validate as validate_outcome_changes
+from crm.services.outcomes import cross_checks as cross_check_outcome
+from crm.services.outcomes import validate_figures as validate_outcome_changes
 from crm.services.permissions import Permission, require
 from crm.services.queries import quarter_of_day
 from crm.validation import Checker

@@ -15,6 +15,7 @@ from crm.services import audit, companies, outcomes, stages, users
 from crm.services.activity_views import ActivityFilters, company_audit, list_activities
 from crm.services.actor import Actor
 from crm.services.closing import is_closed
+from crm.services.companies import PROFILE_FIELDS
 from crm.services.company_views import CompanyView, company_profile
 from crm.services.outcomes import FIGURE_FIELDS
 from crm.services.permissions import Permission, can
@@ -35,21 +36,7 @@ from crm.ui.forms import (
 )
 from crm.ui.state import language, tr
 
-PROFILE_INPUTS = (
-    "name_ko",
-    "name_en",
-    "brn",
-    "representative",
-    "founded_on",
-    "industry",
-    "ai_field",
-    "location",
-    "email",
-    "phone",
-    "officer_id",
-    "cohort_year",
-    "notes",
-)
+PROFILE_INPUTS = PROFILE_FIELDS  # the profile form shows every profile field
 
 
 def _opened_key(company_id: int) -> str:

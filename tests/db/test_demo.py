@@ -15,7 +15,7 @@ from crm.migrate import upgrade
 from crm.models import Company, StageEntry
 from crm.services import stages, stats
 from crm.services.actor import system_actor
-from crm.services.companies import PROFILE_FIELDS, _validate_profile
+from crm.services.companies import PROFILE_FIELDS, validate_profile
 from crm.validation import Checker
 from tests.support import snapshot
 
@@ -44,7 +44,7 @@ def test_demo_rows_pass_the_same_validation_as_the_app(engine: Engine, session: 
     demo.load(session)
     for company in session.exec(select(Company)).all():
         check = Checker()
-        _validate_profile(
+        validate_profile(
             session, check, {f: getattr(company, f) for f in PROFILE_FIELDS}, partial=False
         )
         assert check.errors == [], (company.name_ko, check.errors)
