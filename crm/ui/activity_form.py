@@ -22,7 +22,7 @@ from crm.ui.data import session
 from crm.ui.forms import (
     changed_fields,
     clear_errors,
-    conflict_frame,
+    conflict_choice,
     field_error,
     kind_inputs,
     other_errors,
@@ -173,13 +173,8 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
     conflict_key = f"{prefix}__conflict"
     if conflict_key in st.session_state:
         clashes, changes = st.session_state[conflict_key]
-        st.error(tr("conflict.title") if clashes else tr("conflict.stale"))
-        st.caption(tr("conflict.explain"))
-        if clashes:
-            labels = {f: tr(f"field.{f}") for f in EDITABLE}
-            st.table(conflict_frame(clashes, labels).set_index(tr("conflict.field")))
-        keep, drop = st.columns(2)
-        if keep.button(tr("conflict.keep_mine"), key=wkey(prefix, "keep"), type="primary"):
+        choice = conflict_choice(prefix, clashes, EDITABLE)
+        if choice == "keep":
             del st.session_state[conflict_key]
             with session() as s:
                 st.session_state[opened_key] = activities.get_activity(s, activity_id).model_dump()
@@ -191,7 +186,7 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
                 prefix,
                 reason=st.session_state.get(f"{prefix}__reason"),
             )
-        if drop.button(tr("conflict.drop_mine"), key=wkey(prefix, "drop")):
+        if choice == "drop":
             del st.session_state[conflict_key]
             st.session_state.pop(opened_key, None)
             reset_widgets(prefix)

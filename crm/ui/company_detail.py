@@ -27,7 +27,7 @@ from crm.ui.data import session
 from crm.ui.forms import (
     changed_fields,
     clear_errors,
-    conflict_frame,
+    conflict_choice,
     field_error,
     other_errors,
     reset_widgets,
@@ -268,19 +268,14 @@ def _save_profile(actor: Actor, view: CompanyView, prefix: str, changes: dict[st
 
 def _conflict_panel(actor: Actor, view: CompanyView, prefix: str, conflict_key: str) -> None:
     clashes, changes = st.session_state[conflict_key]
-    st.error(tr("conflict.title") if clashes else tr("conflict.stale"))
-    st.caption(tr("conflict.explain"))
-    if clashes:
-        labels = {f: tr(f"field.{f}") for f in PROFILE_INPUTS}
-        st.table(conflict_frame(clashes, labels).set_index(tr("conflict.field")))
-    keep, drop = st.columns(2)
-    if keep.button(tr("conflict.keep_mine"), key=wkey(prefix, "keep"), type="primary"):
+    choice = conflict_choice(prefix, clashes, PROFILE_INPUTS)
+    if choice == "keep":
         latest = open_view(actor, view.id, refresh=True)
         del st.session_state[conflict_key]
         if latest is not None:
             # Re-apply deliberately over the latest version: the user has seen their values.
             _save_profile(actor, latest, prefix, changes)
-    if drop.button(tr("conflict.drop_mine"), key=wkey(prefix, "drop")):
+    if choice == "drop":
         del st.session_state[conflict_key]
         clear_errors(prefix)
         reset_widgets(prefix)

@@ -3,6 +3,7 @@ next to their fields, the conflict side-by-side, and inputs generated from a kin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -156,3 +157,19 @@ def reset_widgets(base: str) -> None:
     ]:
         del st.session_state[key]
     st.session_state[f"{base}__gen"] = _generation(base) + 1
+
+
+def conflict_choice(prefix: str, clashes: list[Clash], fields: Iterable[str]) -> str | None:
+    """Show a refused save side by side (their value, yours, who saved); returns "keep" (save
+    mine again over the latest version), "drop" (discard mine) or None (not decided yet)."""
+    st.error(tr("conflict.title") if clashes else tr("conflict.stale"))
+    st.caption(tr("conflict.explain"))
+    if clashes:
+        labels = {f: tr(f"field.{f}") for f in fields}
+        st.table(conflict_frame(clashes, labels).set_index(tr("conflict.field")))
+    keep, drop = st.columns(2)
+    if keep.button(tr("conflict.keep_mine"), key=wkey(prefix, "keep"), type="primary"):
+        return "keep"
+    if drop.button(tr("conflict.drop_mine"), key=wkey(prefix, "drop")):
+        return "drop"
+    return None
