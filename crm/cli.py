@@ -329,6 +329,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and friends
+        sys.stderr.close()
+        return 0
     except OperationalError as exc:
         print(
             f"error: database unavailable or not migrated ({exc.orig}). "
