@@ -319,6 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        if args.as_user:  # an unknown --as user is an error for every command, not only writes
+            with _session() as session:
+                actor_by_username(session, args.as_user)
         return func(args)
     except ValidationError as exc:
         print("error: " + exc.message(LANG), file=sys.stderr)

@@ -204,7 +204,9 @@ if upload is not None:
                 st.error(exc.message(lang))
             else:
                 st.session_state.pop("imp_previewed", None)
-                if result.batch_id is None:
+                if result.batch_id is None and result.skipped_rows:
+                    state.flash(tr("import.all_skipped", count=len(result.skipped_rows)))
+                elif result.batch_id is None:
                     state.flash(tr("import.nothing"))
                 else:
                     message = tr(
@@ -227,7 +229,9 @@ if upload is not None:
 st.subheader(tr("import.history"))
 with session() as s:
     history = import_history(s)
-if history:
+if not history:
+    st.caption(tr("import.no_history"))
+else:
     st.dataframe(
         pd.DataFrame(
             {

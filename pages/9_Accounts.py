@@ -8,7 +8,7 @@ import streamlit as st
 from crm.errors import CRMError, ValidationError
 from crm.models import Role
 from crm.services import users
-from crm.ui import auth
+from crm.ui import auth, state
 from crm.ui import format as fmt
 from crm.ui.data import session
 from crm.ui.state import language, tr
@@ -16,6 +16,7 @@ from crm.ui.state import language, tr
 actor = auth.guard("pages/9_Accounts.py")
 lang = language()
 st.title(tr("users.title"))
+state.show_flash()
 
 with session() as s:
     accounts = [u for u in users.list_users(s) if not u.is_system]
@@ -37,25 +38,27 @@ st.dataframe(
 )
 
 roles = [r.value for r in Role]
-with st.form("add_user", clear_on_submit=True):
+with st.form("add_user"):  # keep what was typed when it is refused
     st.subheader(tr("users.add"))
     c1, c2, c3 = st.columns(3)
-    username = c1.text_input(tr("auth.username"))
-    display = c2.text_input(tr("users.display_name"))
+    username = c1.text_input(tr("auth.username"), key="add_username")
+    display = c2.text_input(tr("users.display_name"), key="add_display")
     role = c3.selectbox(
         tr("users.role"),
         roles,
         index=roles.index(Role.OFFICER.value),
         format_func=lambda r: tr(f"role.{r}"),
     )
-    password = st.text_input(tr("users.new_password"), type="password")
+    password = st.text_input(tr("users.new_password"), type="password", key="add_password")
     if st.form_submit_button(tr("users.add"), type="primary"):
         try:
             with session() as s:
                 users.create_user(
                     s, actor, username=username, display_name=display, role=role, password=password
                 )
-            st.success(tr("users.created", username=username))
+            for key in ("add_username", "add_display", "add_password"):
+                st.session_state.pop(key, None)
+            state.flash(tr("users.created", username=username))
             st.rerun()
         except ValidationError as exc:
             for field, message in exc.messages(lang).items():
@@ -92,8 +95,12 @@ if chosen:
                             "active": new_active,
                         },
                     )
-                st.success(tr("users.saved"))
+                state.flash(tr("users.saved"))
                 st.rerun()
+            except ValidationError as exc:
+                for field, message in exc.messages(lang).items():
+                    label = tr(f"users.field.{field}")
+                    st.error(f"{label}: {message}")
             except CRMError as exc:
                 st.error(exc.message(lang))
     with st.form("reset_password_form", clear_on_submit=True):

@@ -28,7 +28,7 @@ def actor_from_user(user: User) -> Actor:
 def actor_by_username(session: Session, username: str) -> Actor:
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
-        raise NotFound(entity="app_user", id=username)
+        raise NotFound("error.user_not_found", name=username)
     return actor_from_user(user)
 
 

@@ -152,7 +152,7 @@ def set_language(session: Session, actor: Actor, language: str) -> None:
 def get_user(session: Session, username: str) -> User:
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
-        raise NotFound(entity="app_user", id=username)
+        raise NotFound("error.user_not_found", name=username)
     return user
 
 

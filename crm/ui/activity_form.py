@@ -81,8 +81,12 @@ def log_activity_form(
             field_error(key, "company_id")
         c1, c2, c3 = st.columns(3)
         with c1:
+            # Default inside the programme's year (a 2022 programme gets 2022 dates).
+            first, last = date(programme.year, 1, 1), date(programme.year, 12, 31)
             start_on = st.date_input(
-                tr("field.start_on"), value=date.today(), key=wkey(key, "start")
+                tr("field.start_on"),
+                value=min(max(date.today(), first), last),
+                key=wkey(key, "start"),
             )
             field_error(key, "start_on")
         with c2:
@@ -106,7 +110,8 @@ def log_activity_form(
         other_errors(key, COMMON_FIELDS | {f"details.{f['name']}" for f in spec})
         confirmed = False
         if st.session_state.get(over_key):
-            st.warning(st.session_state[over_key])
+            for warning in st.session_state[over_key]:
+                st.warning(warning)
             confirmed = st.checkbox(tr("activity.confirm_over_budget"), key=wkey(key, "confirm"))
         submitted = st.form_submit_button(tr("activity.log"), type="primary")
     if not submitted:
@@ -124,13 +129,22 @@ def log_activity_form(
     try:
         with session() as s:
             check = budget_check(s, programme_id, new.amount_krw or 0)
-            if check.over_budget and not confirmed:
-                st.session_state[over_key] = tr(
-                    "activity.over_budget",
-                    programme=programme.name,
-                    after=fmt.krw(check.after_krw, lang),
-                    budget=fmt.krw(check.budget_krw, lang),
+            warnings = []
+            if start_on and start_on.year != programme.year:
+                warnings.append(
+                    tr("activity.outside_year", programme=programme.name, year=programme.year)
                 )
+            if check.over_budget:
+                warnings.append(
+                    tr(
+                        "activity.over_budget",
+                        programme=programme.name,
+                        after=fmt.krw(check.after_krw, lang),
+                        budget=fmt.krw(check.budget_krw, lang),
+                    )
+                )
+            if warnings and not confirmed:
+                st.session_state[over_key] = warnings
                 st.rerun()
             activities.log_activity(s, actor, new)
     except ValidationError as exc:

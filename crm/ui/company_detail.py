@@ -25,9 +25,11 @@ from crm.ui import state
 from crm.ui.activity_form import log_activity_form
 from crm.ui.data import session
 from crm.ui.forms import (
+    audit_value,
     changed_fields,
     clear_errors,
     conflict_choice,
+    detail_text,
     field_error,
     other_errors,
     reset_widgets,
@@ -388,10 +390,7 @@ def activity_table(rows: pd.DataFrame) -> pd.DataFrame:
             tr("col.programme"): rows["programme"],
             tr("field.status"): [tr(f"status.{v}") for v in rows["status"]],
             tr("col.amount"): [fmt.krw(v, lang) for v in rows["amount_krw"]],
-            tr("col.what"): [
-                ", ".join(f"{tr('field.' + k)}: {v}" for k, v in (d or {}).items())
-                for d in rows["details"]
-            ],
+            tr("col.what"): [detail_text(d) for d in rows["details"]],
             tr("col.officer"): rows["officer"],
         }
     )
@@ -557,15 +556,17 @@ def _audit(actor: Actor, view: CompanyView) -> None:
             {
                 tr("col.when"): [fmt.day(a, lang) for a in rows["at"]],
                 tr("col.who"): rows["who"],
-                tr("col.action"): rows["action"],
+                tr("col.action"): [tr(f"audit.action.{a}") for a in rows["action"]],
                 tr("col.entity"): [
                     f"{tr('entity.' + e)} #{i}"
                     for e, i in zip(rows["entity"], rows["entity_id"], strict=True)
                 ],
-                tr("col.field"): [tr(f"field.{f}") if f else "" for f in rows["field"]],
-                tr("col.old"): rows["old"],
-                tr("col.new"): rows["new"],
-                tr("col.context"): rows["context"],
+                tr("col.field"): [
+                    tr(f"field.{f}") if audit_value(f) else "" for f in rows["field"]
+                ],
+                tr("col.old"): [audit_value(v) for v in rows["old"]],
+                tr("col.new"): [audit_value(v) for v in rows["new"]],
+                tr("col.context"): [audit_value(v) for v in rows["context"]],
             }
         ),
         hide_index=True,

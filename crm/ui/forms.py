@@ -3,6 +3,7 @@ next to their fields, the conflict side-by-side, and inputs generated from a kin
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -173,3 +174,58 @@ def conflict_choice(prefix: str, clashes: list[Clash], fields: Iterable[str]) ->
     if drop.button(tr("conflict.drop_mine"), key=wkey(prefix, "drop")):
         return "drop"
     return None
+
+
+def detail_text(details: dict[str, Any] | None) -> str:
+    """An activity's kind fields as the user reads them: labels, choice names, numbers."""
+    parts = []
+    for name, value in (details or {}).items():
+        if isinstance(value, str):
+            label_key = f"choice.{name}.{value}"
+            shown = tr(label_key)
+            if shown == label_key:  # not a coded choice: the value itself (a country code, a name)
+                shown = (
+                    f"{value} · {COUNTRY_NAMES[value]}"
+                    if name == "country" and value in COUNTRY_NAMES
+                    else value
+                )
+        elif isinstance(value, float):
+            shown = f"{value:g}"
+        elif isinstance(value, int):
+            shown = f"{value:,}"
+        else:
+            shown = str(value)
+        parts.append(f"{tr(f'field.{name}')}: {shown}")
+    return ", ".join(parts)
+
+
+CODED_FIELDS = {"industry": "industry", "status": "status", "stage": "stage", "role": "role"}
+
+
+def coded_value(field: str, value: Any) -> str:
+    """Stored codes (energy, completed, …) in the user's language."""
+    prefix = CODED_FIELDS.get(field)
+    return tr(f"{prefix}.{value}") if prefix and isinstance(value, str) else str(value)
+
+
+def audit_value(value: Any) -> str:
+    """A value from the audit trail, blank when there is none (never 'None' or 'nan')."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    text = str(value)
+    if text.startswith("{"):  # a created record's snapshot: show it as labelled fields
+        try:
+            snapshot = json.loads(text)
+        except ValueError:
+            return text
+        if isinstance(snapshot, dict):
+            nested = snapshot.pop("details", None)
+            shown = [
+                f"{tr(f'field.{k}')}: {coded_value(k, v)}"
+                for k, v in snapshot.items()
+                if v not in (None, "")
+            ]
+            if isinstance(nested, dict) and nested:
+                shown.append(detail_text(nested))
+            return ", ".join(shown)
+    return text

@@ -127,3 +127,22 @@ def test_closed_quarter_edit_is_a_restatement_with_a_reason(
         )
         == 1
     )
+
+
+def test_date_outside_the_programme_year_warns_first(open_as: OpenAs, app_db: Engine) -> None:
+    at = open_as("officer", "pages/2_Support_log.py")
+    mentoring = scalar(app_db, "SELECT id FROM programme WHERE kind = 'mentoring'")
+    at.selectbox(key="sl_new_programme").set_value(mentoring).run()
+    assert at.date_input(key="sl_new_start").value.year == 2022  # the default stays in the programme's year
+    at.selectbox(key="sl_new_company").set_value(9)
+    at.date_input(key="sl_new_start").set_value(date(2026, 1, 5))
+    at.text_input(key="sl_new_mentor").input("멘토 A")
+    at.text_input(key="sl_new_topic").input("IR")
+    at.number_input(key="sl_new_hours").set_value(2.0)
+    before = snapshot(app_db)
+    submit(at, "지원 기록")
+    assert any("2022년 지원사업인데 시작일이 2022년 밖입니다" in w.value for w in at.warning)
+    assert snapshot(app_db) == before
+    at.checkbox(key="sl_new_confirm").check()
+    submit(at, "지원 기록")
+    assert scalar(app_db, "SELECT COUNT(*) FROM activity WHERE start_on = '2026-01-05'") == 1

@@ -43,7 +43,7 @@ def test_user_add_and_reset_password(
     monkeypatch.setattr("sys.stdin", io.StringIO("another-long-password\n"))
     assert main(["user", "reset-password", "jiwoo"]) == 0
     assert main(["user", "reset-password", "nobody"]) == 2
-    assert "not found" in capsys.readouterr().err
+    assert "no account named 'nobody'" in capsys.readouterr().err
     assert main(["user", "list"]) == 0
     listing = capsys.readouterr().out
     assert "jiwoo" in listing and "password set" in listing and "minsu" not in listing
@@ -65,3 +65,12 @@ def test_errors_are_messages_not_tracebacks(
     monkeypatch.setenv("CRM_DATABASE_URL", "mysql://nope")
     assert main(["db", "upgrade"]) == 2
     assert "Unsupported database URL" in capsys.readouterr().err
+
+
+def test_unknown_acting_user_is_refused_for_every_command(
+    cli_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["db", "upgrade"])
+    capsys.readouterr()
+    assert main(["--as", "nobody", "db", "stats"]) == 2
+    assert "There is no account named 'nobody'" in capsys.readouterr().err
