@@ -76,7 +76,7 @@ else:
     st.caption(tr("reports.open"))
 for table in view.tables:
     st.markdown(f"**{table.title}**")
-    st.dataframe(table.frame, hide_index=True, width="stretch")
+    st.dataframe(table.display, hide_index=True, width="stretch")
 
 if st.button(tr("reports.build"), type="primary", icon=":material/table_view:", key="rp_build"):
     bar = st.progress(0.0)
