@@ -1,6 +1,13 @@
 """Messages of the officers' screens: companies, company page, support log, quick entry."""
 
 KO: dict[str, str] = {
+    "ai_field.vision": "비전",
+    "ai_field.language": "언어",
+    "ai_field.data": "데이터",
+    "ai_field.robotics": "로보틱스",
+    "ai_field.speech": "음성",
+    "ai_field.recommendation": "추천",
+    "ai_field.other": "기타",
     # fields
     "field.name_ko": "기업명 (한글)",
     "field.name_en": "기업명 (영문)",
@@ -163,6 +170,13 @@ KO: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
+    "ai_field.vision": "Vision",
+    "ai_field.language": "Language",
+    "ai_field.data": "Data",
+    "ai_field.robotics": "Robotics",
+    "ai_field.speech": "Speech",
+    "ai_field.recommendation": "Recommendation",
+    "ai_field.other": "Other",
     "field.name_ko": "Name (Korean)",
     "field.name_en": "Name (English)",
     "field.brn": "Business registration no.",

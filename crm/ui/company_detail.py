@@ -25,6 +25,7 @@ from crm.ui import state
 from crm.ui.activity_form import log_activity_form
 from crm.ui.data import session
 from crm.ui.forms import (
+    ai_field_label,
     audit_value,
     changed_fields,
     clear_errors,
@@ -148,6 +149,7 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
                 index=ai_options.index(values["ai_field"]) if values["ai_field"] else None,
                 placeholder=tr("common.choose"),
                 accept_new_options=True,
+                format_func=ai_field_label,
                 key=wkey(prefix, "ai_field"),
                 disabled=disabled,
             )
@@ -441,6 +443,14 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
     if not editable:
         return
     by_label = {f"{r.year} Q{r.quarter}": r for r in reports}
+    # A new report is most likely the quarter after the latest one (or the cohort year's first).
+    if reports:
+        last = reports[-1]
+        next_year, next_quarter = (
+            (last.year + 1, 1) if last.quarter == 4 else (last.year, last.quarter + 1)
+        )
+    else:
+        next_year, next_quarter = int(view.values["cohort_year"]), 1
     choice = st.selectbox(
         tr("outcome.edit"), [tr("outcome.add"), *by_label], key=f"co{view.id}_choice"
     )
@@ -452,14 +462,14 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
             tr("field.year"),
             2000,
             2100,
-            value=report.year if report else date.today().year,
+            value=report.year if report else next_year,
             key=wkey(prefix, "year"),
             disabled=report is not None,
         )
         quarter = c2.selectbox(
             tr("field.quarter"),
             [1, 2, 3, 4],
-            index=(report.quarter - 1) if report else 0,
+            index=(report.quarter - 1) if report else next_quarter - 1,
             format_func=lambda q: f"Q{q}",
             key=wkey(prefix, "quarter"),
             disabled=report is not None,

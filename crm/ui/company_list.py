@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from crm.i18n import t
+from crm.ui.forms import ai_field_label
 
 
 def list_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -21,7 +22,7 @@ def list_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
             tr("field.representative"): rows["representative"].fillna(""),
             tr("col.stage"): [tr(f"stage.{v}") for v in rows["stage"]],
             tr("field.industry"): [tr(f"industry.{v}") for v in rows["industry"]],
-            tr("field.ai_field"): rows["ai_field"].fillna(""),
+            tr("field.ai_field"): [ai_field_label(v, lang) for v in rows["ai_field"]],
             tr("field.location"): rows["location"].fillna(""),
             tr("col.officer"): rows["officer"].fillna(""),
             tr("field.cohort_year"): rows["cohort_year"].astype(int),

@@ -13,6 +13,7 @@ import pycountry
 import streamlit as st
 
 from crm.errors import Clash, ValidationError
+from crm.i18n import t
 from crm.services.audit import to_text
 from crm.ui import format as fmt
 from crm.ui.state import language, tr
@@ -200,6 +201,15 @@ def detail_text(details: dict[str, Any] | None) -> str:
 
 
 CODED_FIELDS = {"industry": "industry", "status": "status", "stage": "stage", "role": "role"}
+
+
+def ai_field_label(value: str | None, lang: str | None = None) -> str:
+    """A known AI field in the user's language; free text as typed."""
+    if not isinstance(value, str) or not value:
+        return ""
+    key = f"ai_field.{value}"
+    shown = t(key, lang or language())
+    return value if shown == key else shown
 
 
 def coded_value(field: str, value: Any) -> str:
