@@ -106,8 +106,8 @@ with col_prog:
             {
                 tr("col.programme"): prog["name"],
                 tr("col.kind"): [tr(f"kind.{k}") for k in prog["kind"]],
-                tr("col.budget"): [fmt.krw(v, lang, compact=True) for v in prog["budget_krw"]],
-                tr("col.executed"): [fmt.krw(v, lang, compact=True) for v in prog["executed_krw"]],
+                tr("col.budget"): [fmt.krw(v, lang, millions=True) for v in prog["budget_krw"]],
+                tr("col.executed"): [fmt.krw(v, lang, millions=True) for v in prog["executed_krw"]],
                 tr("col.executed_pct"): prog["executed_pct"].round(1),
                 tr("col.companies"): [
                     f"{c} / {t_}"

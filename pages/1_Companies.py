@@ -195,7 +195,7 @@ else:
             tr("field.location"): rows["location"].fillna(""),
             tr("col.officer"): rows["officer"].fillna(""),
             tr("col.activities_n"): rows["activities"],
-            tr("col.amount_total"): [fmt.krw(v, lang, compact=True) for v in rows["amount_krw"]],
+            tr("col.amount_total"): [fmt.krw(v, lang, millions=True) for v in rows["amount_krw"]],
             tr("col.last_support"): [fmt.day(d, lang) if d else "-" for d in rows["last_support"]],
             tr("field.phone"): rows["phone"].fillna(""),
         }

@@ -65,7 +65,7 @@ MESSAGES: dict[str, str] = {
     "auth.signed_in_as": "{name} ({role})",
     "auth.expired": "You were signed out after a period of inactivity. Please sign in again.",
     "auth.signed_out": "You are signed out.",
-    "auth.required": "Please sign in first, on the home page.",
+    "auth.required": "Please sign in first.",
     "auth.forbidden": "Your role ({role}) cannot open this page.",
     "auth.go_home": "Go to home",
     "auth.hint": "Sign in with a demo account printed in the terminal on first run.",

@@ -65,7 +65,7 @@ MESSAGES: dict[str, str] = {
     "auth.signed_in_as": "{name} ({role})",
     "auth.expired": "오랫동안 사용하지 않아 로그아웃되었습니다. 다시 로그인하세요.",
     "auth.signed_out": "로그아웃되었습니다.",
-    "auth.required": "로그인이 필요합니다. 홈 화면에서 로그인하세요.",
+    "auth.required": "로그인이 필요합니다.",
     "auth.forbidden": "이 화면을 볼 권한이 없습니다 ({role}).",
     "auth.go_home": "홈으로 이동",
     "auth.hint": "처음 실행할 때 터미널에 출력된 데모 계정으로 로그인하세요.",

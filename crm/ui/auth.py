@@ -104,9 +104,10 @@ def guard(path: str) -> Actor:
     configure_page(spec.label_key)
     actor = current_actor()
     if actor is None:
-        notice = state.pop_notice() or "auth.required"
-        st.warning(tr(notice))
-        st.page_link("Home.py", label=tr("auth.go_home"), icon=":material/login:")
+        # Sign in right here, so a shared link (a company page, say) opens after sign-in.
+        if not state.peek_notice():
+            state.set_notice("auth.required")
+        sign_in_form()
         st.stop()
     assert actor is not None
     if actor.role not in spec.roles:

@@ -7,13 +7,18 @@ from datetime import date, datetime
 import pandas as pd
 
 
-def krw(amount: int | float | None, lang: str = "ko", *, compact: bool = False) -> str:
-    """₩1,234,000 in full; compact: 123.4백만원 / ₩123.4M (as Korean public reports write)."""
+def krw(
+    amount: int | float | None, lang: str = "ko", *, compact: bool = False, millions: bool = False
+) -> str:
+    """₩1,234,000 in full; compact: 123.4백만원 / ₩123.4M (as Korean public reports write);
+    millions: always 백만원 / M, so a column of amounts reads in one unit."""
     if amount is None or pd.isna(amount):
         return "-"
     value = int(amount)
-    if not compact:
+    if not compact and not millions:
         return f"₩{value:,}" if lang == "en" else f"{value:,}원"
+    if millions:
+        return f"{value / 1_000_000:,.1f}백만원" if lang == "ko" else f"₩{value / 1_000_000:,.1f}M"
     if lang == "ko":
         if abs(value) >= 100_000_000:
             return f"{value / 100_000_000:,.1f}억원"

@@ -61,6 +61,10 @@ def set_notice(key: str) -> None:
     st.session_state[_NOTICE] = key
 
 
+def peek_notice() -> str | None:
+    return st.session_state.get(_NOTICE)
+
+
 def pop_notice() -> str | None:
     return st.session_state.pop(_NOTICE, None)
 

@@ -146,5 +146,6 @@ def test_signed_out_session_cannot_reach_data_by_rerun_or_page(open_as: OpenAs) 
     at.run()  # replaying a rerun
     assert len(at.metric) == 0 and len(at.dataframe) == 0
     at.switch_page("pages/1_Companies.py").run()
-    assert [w.value for w in at.warning] == ["로그인이 필요합니다. 홈 화면에서 로그인하세요."]
+    assert [i.value for i in at.info] == ["로그인이 필요합니다."]
+    assert [i.label for i in at.text_input] == ["사용자 이름", "비밀번호"]
     assert len(at.dataframe) == 0

@@ -116,3 +116,14 @@ def test_first_widget_change_after_fresh_start_is_kept(browser: Browser, tmp_pat
     finally:
         context.close()
         server.stop()
+
+
+def test_a_shared_company_link_opens_after_signing_in_there(
+    page: Page, server: AppServer, passwords: dict[str, str]
+) -> None:
+    open_app(page, server, "Companies?company=12")
+    expect_text(page, "로그인이 필요합니다.")
+    assert page.locator("[data-testid='stDataFrame']").count() == 0
+    fill_sign_in(page, "officer", passwords["officer"])
+    expect(page.get_by_role("tab", name="기본 정보")).to_be_visible()
+    assert "company=12" in page.url
