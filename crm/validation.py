@@ -6,6 +6,7 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import pycountry
@@ -20,10 +21,20 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^0\d{1,2}-?\d{3,4}-?\d{4}$")
 # Control characters are refused (they break Excel and terminals); newline/tab only in notes.
 _ALLOWED_MULTILINE = {"\n", "\t", "\r"}
+# Exactly the characters of Unicode categories Cc (C0, DEL, C1) and Cs (surrogates).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_BRN_SEPARATORS = re.compile(r"[\s-]")
+_TEN_DIGITS = re.compile(r"\d{10}")
+_LEGAL_FORMS = re.compile(r"\(주\)|㈜|주식회사|\(유\)|유한회사|co\.,?\s*ltd\.?|inc\.?|corp\.?")
+_NON_WORD = re.compile(r"[\W_]+")
+_INTEGER = re.compile(r"-?\d+")
+_PHONE_SEPARATORS = re.compile(r"[\s.]")
+_NON_DIGIT = re.compile(r"\D")
 
 
 def brn_digits(raw: str) -> str:
-    return re.sub(r"[\s-]", "", raw)
+    return _BRN_SEPARATORS.sub("", raw)
 
 
 def brn_check_digit(first_nine: str) -> int:
@@ -36,7 +47,7 @@ def brn_check_digit(first_nine: str) -> int:
 
 def is_valid_brn(raw: str) -> bool:
     digits = brn_digits(raw)
-    if not re.fullmatch(r"\d{10}", digits):
+    if not _TEN_DIGITS.fullmatch(digits):
         return False
     return brn_check_digit(digits[:9]) == int(digits[9])
 
@@ -46,11 +57,12 @@ def format_brn(raw: str) -> str:
     return f"{d[:3]}-{d[3:5]}-{d[5:]}"
 
 
+@lru_cache(maxsize=8192)  # an import asks for each row's name several times in a row
 def normalise_name(name: str) -> str:
     """A name reduced for matching: no legal form, spaces or punctuation, NFKC, lower case."""
     text = unicodedata.normalize("NFKC", name).lower()
-    text = re.sub(r"\(주\)|㈜|주식회사|\(유\)|유한회사|co\.,?\s*ltd\.?|inc\.?|corp\.?", "", text)
-    return re.sub(r"[\W_]+", "", text)
+    text = _LEGAL_FORMS.sub("", text)
+    return _NON_WORD.sub("", text)
 
 
 class Checker:
@@ -90,12 +102,9 @@ class Checker:
         if len(stripped) > max_len:
             self.fail(field, "error.too_long", max=max_len)
             return None
-        for ch in stripped:
-            if unicodedata.category(ch) in ("Cc", "Cs") and not (
-                multiline and ch in _ALLOWED_MULTILINE
-            ):
-                self.fail(field, "error.control_chars")
-                return None
+        if (_CONTROL_MULTILINE if multiline else _CONTROL).search(stripped):
+            self.fail(field, "error.control_chars")
+            return None
         return stripped
 
     def choice(self, field: str, value: Any, allowed: Any, *, required: bool = True) -> str | None:
@@ -133,7 +142,7 @@ class Checker:
             value = int(value)
         if isinstance(value, str):
             cleaned = value.replace(",", "").strip()
-            if not re.fullmatch(r"-?\d+", cleaned):
+            if not _INTEGER.fullmatch(cleaned):
                 self.fail(field, "error.integer")
                 return None
             value = int(cleaned)
@@ -208,13 +217,14 @@ class Checker:
         raw = self.text(field, value, max_len=20)
         if raw is None:
             return None
-        if not re.fullmatch(r"\d{10}", brn_digits(raw)):
+        digits = brn_digits(raw)
+        if not _TEN_DIGITS.fullmatch(digits):
             self.fail(field, "error.brn_format")
             return None
-        if not is_valid_brn(raw):
+        if brn_check_digit(digits[:9]) != int(digits[9]):  # is_valid_brn, digits already found
             self.fail(field, "error.brn_checksum")
             return None
-        return format_brn(raw)
+        return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"  # format_brn
 
     def email(self, field: str, value: Any) -> str | None:
         text = self.text(field, value, max_len=254)
@@ -227,11 +237,11 @@ class Checker:
         text = self.text(field, value, max_len=20)
         if text is None:
             return None
-        compact = re.sub(r"[\s.]", "", text)
+        compact = _PHONE_SEPARATORS.sub("", text)
         if not PHONE_RE.match(compact):
             self.fail(field, "error.phone")
             return None
-        digits = re.sub(r"\D", "", compact)
+        digits = _NON_DIGIT.sub("", compact)
         if digits.startswith("02"):
             return f"02-{digits[2:-4]}-{digits[-4:]}"
         return f"{digits[:3]}-{digits[3:-4]}-{digits[-4:]}"

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from crm.i18n import t
 from crm.importer.errors import ImportHasErrors
+from crm.importer.gcpause import gc_paused
 from crm.importer.matching import chunks
 from crm.importer.model import (
     ImportOptions,
@@ -58,6 +59,8 @@ ACTIVITY_KEY = ("company_id", "programme_id", "start_on", "amount_krw", "details
 OUTCOME_KEY = ("company_id", "year", "quarter")
 CONTEXT_MAX = 200
 _ADVISORY_LOCK_KEY = 7_020_007  # PostgreSQL: one import at a time, so two cannot both create X
+_CREATE = AuditAction.CREATE.value
+_STAGE_CHANGE = AuditAction.STAGE_CHANGE.value
 
 
 def batch_context(batch_id: int, filename: str) -> str:
@@ -140,6 +143,35 @@ class Writer:
             "context": self.context,
         }
 
+    def company_audit_rows(
+        self, company_id: int, profile: dict[str, Any], stage_change: str
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """audit_row(CREATE, version=1, new=profile) and audit_row(STAGE_CHANGE, field="stage",
+        new=stage_change) for one new company, without the keyword plumbing per row."""
+        common = {
+            "at": self.now,
+            "actor_id": self.actor.id,
+            "entity": "company",
+            "entity_id": company_id,
+            "old_value": None,
+            "context": self.context,
+        }
+        created = {
+            **common,
+            "action": _CREATE,
+            "entity_version": 1,
+            "field": None,
+            "new_value": audit.to_text(profile),
+        }
+        staged = {
+            **common,
+            "action": _STAGE_CHANGE,
+            "entity_version": None,
+            "field": "stage",
+            "new_value": stage_change,
+        }
+        return created, staged
+
     def insert_audit(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             self.session.execute(sa.insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
@@ -175,19 +207,17 @@ class Writer:
                         "recorded_at": self.now,
                     }
                 )
-                profile = {f: audit.to_text(plan.clean[f]) for f in PROFILE_FIELDS}
-                audit_rows.append(
-                    self.audit_row(
-                        AuditAction.CREATE, "company", company_id, version=1, new=profile
+                clean = plan.clean
+                profile = {}
+                for f in PROFILE_FIELDS:
+                    value = clean[f]
+                    # audit.to_text returns None and plain text unchanged
+                    profile[f] = (
+                        value if value is None or type(value) is str else audit.to_text(value)
                     )
-                )
-                audit_rows.append(
-                    self.audit_row(
-                        AuditAction.STAGE_CHANGE,
-                        "company",
-                        company_id,
-                        field="stage",
-                        new=f"{plan.stage}@{plan.since.isoformat()}",
+                audit_rows.extend(
+                    self.company_audit_rows(
+                        company_id, profile, f"{plan.stage}@{plan.since.isoformat()}"
                     )
                 )
             self.session.execute(sa.insert(StageEntry.__table__), entries)  # type: ignore[attr-defined]
@@ -327,6 +357,30 @@ def apply_import(
     Refuses (ImportHasErrors, nothing written) when rows have errors, unless skip_invalid: then
     those rows are left out and listed in the result. Nothing to write (the same file again)
     writes nothing at all, not even an ImportBatch row: batch_id is then None."""
+    with gc_paused():
+        return _apply_import(
+            session,
+            actor,
+            table,
+            mapping=mapping,
+            options=options,
+            skip_invalid=skip_invalid,
+            progress=progress,
+            lang=lang,
+        )
+
+
+def _apply_import(
+    session: Session,
+    actor: Actor,
+    table: SourceTable,
+    *,
+    mapping: dict[str, str | None] | None,
+    options: ImportOptions | None,
+    skip_invalid: bool,
+    progress: Progress | None,
+    lang: str,
+) -> ImportResult:
     require(session, actor, Permission.IMPORT_DATA)
     report = progress or _no_progress
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from crm.importer.errors import ImportRefused
 from crm.importer.fields import FieldSpec, field_label
@@ -19,6 +20,7 @@ UNIT_WORDS = {"원": 1, "천원": 10**3, "만원": 10**4, "백만원": 10**6, "�
 _UNIT_IN_LABEL = re.compile(r"(?:단위\s*[:：]?\s*)?(천원|만원|백만원|억원|억|원)\s*[)\]）]")
 _UNIT_NOTE = re.compile(r"단위\s*[:：]?\s*(천원|만원|백만원|억원|원|usd|달러)", re.IGNORECASE)
 _USD_IN_LABEL = re.compile(r"usd|us\$|\$|달러", re.IGNORECASE)
+_NON_WORD = re.compile(r"[\W_]+")
 
 # What a kind needs mapped before a preview makes sense (any one field of each group).
 REQUIRED: dict[ImportKind, list[tuple[str, ...]]] = {
@@ -28,13 +30,19 @@ REQUIRED: dict[ImportKind, list[tuple[str, ...]]] = {
 }
 
 
+@lru_cache(maxsize=4096)  # header search asks for the same labels and aliases many times
 def normalise_header(label: str, *, keep_brackets: bool = False) -> str:
     """A header reduced for matching: NFKC, lower case, no brackets (unless kept), no spaces,
     punctuation or required-field marks."""
     text = unicodedata.normalize("NFKC", label).lower()
     if not keep_brackets:
         text = _BRACKETED.sub("", text)
-    return re.sub(r"[\W_]+", "", text)
+    return _NON_WORD.sub("", text)
+
+
+@lru_cache(maxsize=1024)
+def _alias_keys(spec: FieldSpec) -> frozenset[str]:
+    return frozenset(normalise_header(a) for a in (spec.name, *spec.aliases))
 
 
 def match_field(label: str, fields: Iterable[FieldSpec]) -> str | None:
@@ -45,8 +53,7 @@ def match_field(label: str, fields: Iterable[FieldSpec]) -> str | None:
         if not key:
             continue
         for spec in specs:
-            aliases = {normalise_header(a) for a in (spec.name, *spec.aliases)}
-            if key in aliases:
+            if key in _alias_keys(spec):
                 return spec.name
     return None
 

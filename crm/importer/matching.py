@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
@@ -16,7 +17,7 @@ from crm.models import Activity, Company, OutcomeReport, Programme, SupportKind,
 from crm.services.closing import closed_quarters
 from crm.services.reference import list_kinds
 from crm.services.stages import current_stage_subquery
-from crm.validation import brn_digits, format_brn, normalise_name
+from crm.validation import brn_digits, normalise_name
 
 CHUNK = 1000
 T = TypeVar("T")
@@ -50,12 +51,18 @@ class CompanyLookup:
     params: dict[str, Any] | None = None
 
 
+_NOT_FOUND = CompanyLookup()  # frozen: one shared "no such company" answer
+
+
+@lru_cache(maxsize=8192)  # asked several times for the same row while planning
 def brn_key(raw: str | None) -> str | None:
     """The stored form of a registration number, if it has the right shape (checksum aside)."""
     if not raw:
         return None
     digits = brn_digits(raw)
-    return format_brn(digits) if len(digits) == 10 and digits.isdigit() else None
+    if len(digits) == 10 and digits.isdigit():
+        return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"  # format_brn, digits already found
+    return None
 
 
 class Catalog:
@@ -98,7 +105,7 @@ class Catalog:
                     params={"name": ref.name_ko, "brn": ref.brn},
                 )
             return CompanyLookup(ref, "name")
-        return CompanyLookup()
+        return _NOT_FOUND
 
     def load_companies(self, ids: Iterable[int]) -> dict[int, Company]:
         wanted = sorted(set(ids))

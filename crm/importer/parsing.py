@@ -20,6 +20,7 @@ from crm.models import Industry
 
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 for every serial after Excel's 1900-02-29
 EMPTY_WORDS = {"nan", "none", "null", "n/a", "#n/a", "na", "-", "--", "—", "–", "_"}
+_EMPTY_WORD_MAX = max(map(len, EMPTY_WORDS))
 UNDISCLOSED_WORDS = {
     "undisclosed", "notdisclosed", "unknown", "미공개", "비공개", "nd", "tbd", "미정",
 }  # fmt: skip
@@ -52,6 +53,8 @@ _QUARTER = re.compile(
 )
 _COUNT_SUFFIX = re.compile(r"\s*(?:명|건|개|인|people|persons)$", re.IGNORECASE)
 _HOURS_SUFFIX = re.compile(r"\s*(?:시간|hours?|hrs?|h)$", re.IGNORECASE)
+_BRN_PUNCTUATION = re.compile(r"[\s.\-–]")
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 class ParseFailure(Exception):
@@ -75,9 +78,11 @@ def clean_text(value: Any, *, multiline: bool = False) -> tuple[str | None, bool
     """Cell → stripped text (None if empty) and whether debris had to be repaired: escaped
     bytes written out as text ("\\xc2\\xa0"), HTML entities ("R&amp;amp;D"), invisible and
     non-breaking spaces. Placeholders such as "nan", "N/A" or "-" count as empty."""
-    if value is None:
+    if type(value) is str:  # the common case first; the same text as str(value) below
+        text = value
+    elif value is None:
         return None, False
-    if isinstance(value, bool):
+    elif isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, float) and value.is_integer():
         text = str(int(value))
@@ -89,7 +94,8 @@ def clean_text(value: Any, *, multiline: bool = False) -> tuple[str | None, bool
         text = str(value)
     if not _NEEDS_CLEANING.search(text):
         text = text.strip()
-        if text == "" or text.lower() in EMPTY_WORDS:
+        # lower() never shortens a text, so a longer one cannot be a placeholder
+        if text == "" or (len(text) <= _EMPTY_WORD_MAX and text.lower() in EMPTY_WORDS):
             return None, False
         return text, False
     original = text
@@ -345,7 +351,7 @@ def parse_brn(value: Any) -> str | None:
     text = _text_of(value)
     if text is None:
         return None
-    return re.sub(r"[\s.\-–]", "", text)
+    return _BRN_PUNCTUATION.sub("", text)
 
 
 # --- choices -----------------------------------------------------------------------------------
@@ -353,7 +359,7 @@ def parse_brn(value: Any) -> str | None:
 
 def choice_key(text: str) -> str:
     """Text reduced for comparing choices: NFKC, lower case, no spaces or punctuation."""
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).lower())
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 def parse_choice(value: Any, synonyms: dict[str, str], allowed: list[str]) -> str | None:

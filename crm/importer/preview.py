@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from crm.errors import FieldError
 from crm.importer import validate
 from crm.importer.fields import AMOUNT_TWINS, fields_for
+from crm.importer.gcpause import gc_paused
 from crm.importer.mapping import check_mapping
 from crm.importer.matching import Catalog, CompanyLookup, CompanyRef, brn_key
 from crm.importer.model import (
@@ -314,20 +315,10 @@ class Planner:
                 self.issue(row.number, "industry", "importer.error.default_industry_needed")
             )
         officer_id = self.officer(row, errors)
-        new = NewCompany(
-            name_ko=values.get("name_ko"),  # type: ignore[arg-type]
-            industry=industry,  # type: ignore[arg-type]
-            cohort_year=cohort,
-            stage=stage,  # type: ignore[arg-type]
-            stage_since=since,
-            officer_id=officer_id,
-            **{
-                f: values.get(f)
-                for f in COMPANY_VALUE_FIELDS
-                if f not in ("name_ko", "industry", "cohort_year")
-            },
-        )
-        clean, found = validate.check_new_company(self.session, new, owners)
+        # NewCompany(...).profile(), built directly: one frozen dataclass per row cost more
+        profile = {f: values.get(f) for f in PROFILE_FIELDS}
+        profile.update(industry=industry, cohort_year=cohort, officer_id=officer_id)
+        clean, found = validate.check_new_profile(self.session, profile, stage, since, owners)
         handled = {"stage"} if stage is None else set()
         handled |= {"industry"} if industry is None else set()
         errors += [e for e in self.issues_from(row, found) if e.field not in handled]
@@ -774,6 +765,7 @@ def preview_import(
     written, and the session is left as it was found (rolled back)."""
     require(session, actor, Permission.IMPORT_DATA)
     try:
-        return plan_import(session, table, mapping=mapping, options=options)
+        with gc_paused():
+            return plan_import(session, table, mapping=mapping, options=options)
     finally:
         session.rollback()

@@ -110,6 +110,25 @@ def _shown(value: Any) -> str | None:
     return None if value is None else str(value)[:100]
 
 
+def _memo(parse: Callable[[Any], Any]) -> Callable[[ParsedRow, Any], Any]:
+    """A pure cell parser remembered per column: dates, amounts and choices repeat down a
+    column. Keyed by type too (True, 1 and 1.0 are equal keys but read differently); cells
+    that fail are parsed again each time, so every one raises its own ParseFailure."""
+    seen: dict[tuple[type, Any], Any] = {}
+
+    def read(row: ParsedRow, raw: Any) -> Any:
+        key = (type(raw), raw)
+        try:
+            return seen[key]
+        except KeyError:
+            value = seen[key] = parse(raw)
+            return value
+        except TypeError:  # an unhashable cell
+            return parse(raw)
+
+    return read
+
+
 class RowParser:
     """Parses one table's rows with its mapping; column-wide decisions are made once."""
 
@@ -168,14 +187,16 @@ class RowParser:
 
     def parse(self) -> list[ParsedRow]:
         readers = [
-            (i, label, spec, self._reader(i, label, spec)) for i, label, spec in self.columns
+            (i, label, spec, spec.name, spec.type == "quarter", self._reader(i, label, spec))
+            for i, label, spec in self.columns
         ]
         formula_cells = self.table.formula_cells
         out = []
         for number, cells in self.table.rows:
             row = ParsedRow(number)
+            values = row.values
             width = len(cells)
-            for index, label, spec, read in readers:
+            for index, label, spec, name, is_quarter, read in readers:
                 raw = cells[index] if index < width else None
                 if raw is None:
                     if (number, index) in formula_cells:
@@ -193,13 +214,13 @@ class RowParser:
                     continue
                 if value is None:
                     continue
-                if spec.type == "quarter":
+                if is_quarter:
                     year, quarter = value
-                    row.values["quarter"] = quarter
+                    values["quarter"] = quarter
                     if year is not None:
-                        row.values["quarter_year"] = year
+                        values["quarter_year"] = year
                 else:
-                    row.values[spec.name] = value
+                    values[name] = value
             out.append(row)
         if self.repaired:
             self.notes.append(Note("importer.note.cleaned", {"count": self.repaired}))
@@ -228,10 +249,10 @@ class RowParser:
             return lambda row, raw: parse_brn(raw)
         if kind == "date":
             order, contradictory = self.date_orders.get(index, ("dmy", False))
-            return lambda row, raw: parse_date(raw, order, contradictory=contradictory)
+            return _memo(lambda raw: parse_date(raw, order, contradictory=contradictory))
         if kind == "krw":
             unit = self.units.get(index, 1)
-            return lambda row, raw: parse_krw(raw, unit, options.usd_krw_rate)
+            return _memo(lambda raw: parse_krw(raw, unit, options.usd_krw_rate))
         simple: dict[str, Callable[[Any], Any]] = {
             "int": parse_int,
             "decimal": parse_decimal,
@@ -240,13 +261,13 @@ class RowParser:
             "country": parse_country,
         }
         if kind in simple:
-            parse = simple[kind]
-            return lambda row, raw: parse(raw)
+            return _memo(simple[kind])
         if kind == "industry":
             synonyms = vocabulary.choices["industry"]
+            industry_of = _memo(lambda raw: parse_industry(raw, synonyms))
 
             def read_industry(row: ParsedRow, raw: Any) -> Any:
-                value, recognised = parse_industry(raw, synonyms)
+                value, recognised = industry_of(row, raw)
                 if not recognised:
                     self._warn(row, label, spec, "importer.warn.industry_other", raw)
                 return value
@@ -265,9 +286,9 @@ class RowParser:
             kind = "programme_type"
         if kind in ("stage", "status", "kind", "programme_type"):
             synonyms, allowed = vocabulary.choices[kind], vocabulary.allowed[kind]
-            return lambda row, raw: parse_choice(raw, synonyms, allowed)
+            return _memo(lambda raw: parse_choice(raw, synonyms, allowed))
         if kind == "choice":
             synonyms = {choice_key(c): c for c in spec.choices}
             allowed = list(spec.choices)
-            return lambda row, raw: parse_choice(raw, synonyms, allowed)
+            return _memo(lambda raw: parse_choice(raw, synonyms, allowed))
         return self._text_reader(False)

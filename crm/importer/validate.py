@@ -21,6 +21,7 @@ from crm.services.queries import quarter_of_day
 from crm.validation import Checker
 
 Closed = set[tuple[int, int]]
+_STAGES = [s.value for s in Stage]
 
 
 def _open(check: Checker, session: Session, field: str, closed: Closed, day: date) -> None:
@@ -33,16 +34,29 @@ def check_new_company(
     session: Session, new: NewCompany, brn_owner: dict[str, str]
 ) -> tuple[dict[str, Any], list[FieldError]]:
     """add_company's checks; `brn_owner` maps registration numbers already taken to names."""
+    return check_new_profile(session, new.profile(), new.stage, new.stage_since, brn_owner)
+
+
+def check_new_profile(
+    session: Session,
+    profile: dict[str, Any],
+    stage_value: Any,
+    stage_since: Any,
+    brn_owner: dict[str, str],
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """check_new_company on a NewCompany's profile() dict, stage and stage date (an import
+    builds the dict directly instead of one NewCompany per row)."""
     check = Checker()
-    clean = company_service.validate_profile(session, check, new.profile(), partial=False)
-    stage = check.choice("stage", new.stage, [s.value for s in Stage])
-    check.day("stage_since", new.stage_since, required=True)
+    founded = profile["founded_on"]
+    clean = company_service.validate_profile(session, check, profile, partial=False)
+    stage = check.choice("stage", stage_value, _STAGES)
+    check.day("stage_since", stage_since, required=True)
     if stage == Stage.PRE_STARTUP:
         if clean.get("brn"):
             check.fail("brn", "error.brn_pre_startup")
         if clean.get("founded_on"):
             check.fail("founded_on", "error.founded_pre_startup")
-    elif stage is not None and clean.get("founded_on") is None and new.founded_on in (None, ""):
+    elif stage is not None and clean.get("founded_on") is None and founded in (None, ""):
         check.fail("founded_on", "error.founded_required")
     brn = clean.get("brn")
     if brn and brn in brn_owner:
