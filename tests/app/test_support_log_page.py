@@ -133,7 +133,9 @@ def test_date_outside_the_programme_year_warns_first(open_as: OpenAs, app_db: En
     at = open_as("officer", "pages/2_Support_log.py")
     mentoring = scalar(app_db, "SELECT id FROM programme WHERE kind = 'mentoring'")
     at.selectbox(key="sl_new_programme").set_value(mentoring).run()
-    assert at.date_input(key="sl_new_start").value.year == 2022  # the default stays in the programme's year
+    assert (
+        at.date_input(key="sl_new_start").value.year == 2022
+    )  # the default stays in the programme's year
     at.selectbox(key="sl_new_company").set_value(9)
     at.date_input(key="sl_new_start").set_value(date(2026, 1, 5))
     at.text_input(key="sl_new_mentor").input("멘토 A")
