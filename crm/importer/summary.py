@@ -116,8 +116,21 @@ def _grouped_warnings(preview: ImportPreview, lang: str) -> list[str]:
     return lines
 
 
-def _shown(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else value
+_CODED = {"stage": "stage", "industry": "industry", "status": "status", "kind": "kind"}
+
+
+def _shown(value: Any, name: str = "", lang: str = "ko") -> Any:
+    """A value as the user reads it: dates as text, stored codes in words."""
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    prefix = _CODED.get(name)
+    if prefix and isinstance(value, str):
+        key = f"{prefix}.{value}"
+        shown = t(key, lang)
+        return value if shown == key else shown
+    return value
 
 
 def preview_frame(preview: ImportPreview, lang: str = "ko") -> pd.DataFrame:
@@ -140,6 +153,6 @@ def preview_frame(preview: ImportPreview, lang: str = "ko") -> pd.DataFrame:
             t("importer.col.issues", lang): note,
         }
         for name, value in row.values.items():
-            record[field_label(name, lang)] = _shown(value)
+            record[field_label(name, lang)] = _shown(value, name, lang)
         records.append(record)
     return pd.DataFrame.from_records(records)
