@@ -104,7 +104,7 @@ MESSAGES: dict[str, str] = {
     # dashboard
     "home.title": "Home dashboard",
     "home.cohort": "{year} cohort",
-    "home.companies_vs_target": "Companies supported (target {target})",
+    "home.companies_vs_target": "Companies supported this year (target {target})",
     "home.budget_executed": "Budget executed",
     "home.jobs_created": "Jobs created",
     "home.patents": "Patents (filed/registered)",

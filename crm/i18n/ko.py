@@ -104,7 +104,7 @@ MESSAGES: dict[str, str] = {
     # dashboard
     "home.title": "홈 대시보드",
     "home.cohort": "{year}년 지원 기업",
-    "home.companies_vs_target": "지원 기업 수 (목표 {target})",
+    "home.companies_vs_target": "올해 지원 기업 수 (목표 {target})",
     "home.budget_executed": "예산 집행률",
     "home.jobs_created": "일자리 창출",
     "home.patents": "특허 (출원/등록)",

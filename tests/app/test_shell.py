@@ -62,7 +62,7 @@ def test_dashboard_numbers_match_the_database(open_as: OpenAs, app_db: Engine) -
             )
         ).one()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["지원 기업 수 (목표 99)"] == f"{supported} / {target}"
+    assert metrics["올해 지원 기업 수 (목표 99)"] == f"{supported} / {target}"
     assert metrics["예산 집행률"] == f"{100 * executed / budget:.1f}%"
     assert metrics["일자리 창출"] == f"{hires:,}"
     assert metrics["특허 (출원/등록)"] == f"{filed} / {registered}"

@@ -267,15 +267,15 @@ def test_demo_workbook_totals_match_direct_queries(session: Session, tmp_path: P
     companies = pd.read_excel(path, sheet_name="Companies")
     data, total = companies.iloc[:-1], companies.iloc[-1]
     assert len(data) == d["ytd"]["companies"] == built.rows["Companies"]
-    assert total["All KRW (YTD, KRW)"] == data["All KRW (YTD, KRW)"].sum() == d["ytd"]["krw"]
-    assert total["All KRW (quarter, KRW)"] == d["q"]["krw"]
+    assert total["All amount (YTD, KRW)"] == data["All amount (YTD, KRW)"].sum() == d["ytd"]["krw"]
+    assert total["All amount (quarter, KRW)"] == d["q"]["krw"]
     assert total["All activities (YTD)"] == d["ytd"]["activities"]
     for kind, sheet in (("mentoring", "Mentoring"), ("investment", "Fund investment")):
         frame = pd.read_excel(path, sheet_name=sheet)
         assert len(frame) - 1 == d["kinds"][kind]["q"]["activities"]
         assert frame["Amount (KRW)"].iloc[-1] == d["kinds"][kind]["q"]["krw"]
         assert frame["Amount (KRW)"].iloc[:-1].sum() == d["kinds"][kind]["q"]["krw"]
-        assert total[f"{sheet} KRW (YTD, KRW)"] == d["kinds"][kind]["ytd"]["krw"]
+        assert total[f"{sheet} amount (YTD, KRW)"] == d["kinds"][kind]["ytd"]["krw"]
     outcomes = pd.read_excel(path, sheet_name="Outcomes")
     assert len(outcomes) - 1 == d["outcome_companies"]
     assert outcomes["New hires (YTD)"].iloc[-1] == d["outcomes_ytd"]["new_hires"]

@@ -73,7 +73,7 @@ def test_language_switch_and_sign_out(
     page.locator("[data-testid='stSidebar']").get_by_text("English").click()
     wait_idle(page)
     expect_text(page, "Home dashboard")
-    expect_text(page, "Companies supported (target 99)")
+    expect_text(page, "Companies supported this year (target 99)")
     screenshot(page, "home-manager-en")
     page.locator("[data-testid='stSidebar']").get_by_role("button", name="Sign out").click()
     wait_idle(page)
