@@ -5,17 +5,26 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from crm.errors import CRMError, ValidationError
 from crm.models import ActivityStatus
 from crm.services import activities, programmes, stats, users
 from crm.services.activities import BatchError
 from crm.services.activity_views import ActivityFilters, list_activities
 from crm.services.company_views import company_choices
 from crm.services.permissions import Permission, can
+from crm.services.programmes import (
+    create_programme,
+    get_cohort,
+    set_cohort_target,
+    update_programme,
+)
+from crm.services.reference import list_kinds
 from crm.ui import auth, state
 from crm.ui import format as fmt
 from crm.ui.activity_form import edit_activity_form, log_activity_form
 from crm.ui.company_detail import activity_table
 from crm.ui.data import session
+from crm.ui.forms import changed_fields, reset_widgets, wkey
 from crm.ui.quick_entry import company_label, empty_frame, to_activities
 from crm.ui.state import language, tr
 
@@ -148,6 +157,126 @@ if budget_year is not None:
             )
         },
     )
+
+if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
+    with st.expander(tr("programmes.manage"), icon=":material/tune:"):
+        with session() as s:
+            cohort = get_cohort(s, budget_year)
+            kinds = list_kinds(s)
+        with st.form("pm_cohort"):
+            target = st.number_input(
+                tr("programmes.cohort_target", year=budget_year),
+                min_value=0,
+                step=1,
+                value=cohort.target_companies if cohort else 0,
+                key=wkey("pm_cohort", str(budget_year)),
+            )
+            if st.form_submit_button(tr("common.save")):
+                try:
+                    with session() as s:
+                        set_cohort_target(s, actor, year=budget_year, target_companies=int(target))
+                except CRMError as exc:
+                    st.error(exc.message(lang))
+                else:
+                    state.flash(tr("programmes.saved"))
+                    st.rerun()
+        year_programmes = {p.id: p for p in catalogue if p.year == budget_year}
+        if year_programmes:
+            chosen = st.selectbox(
+                tr("col.programme"),
+                list(year_programmes),
+                format_func=lambda pid: year_programmes[pid].name,
+                key="pm_pick",
+            )
+            programme = year_programmes[chosen]
+            base = f"pm_edit{programme.id}"
+            with st.form(base):
+                c1, c2, c3 = st.columns(3)
+                name = c1.text_input(
+                    tr("programmes.name"), value=programme.name, key=wkey(base, "name")
+                )
+                budget = c2.number_input(
+                    tr("programmes.budget"),
+                    min_value=0,
+                    step=10_000_000,
+                    value=programme.budget_krw,
+                    key=wkey(base, "budget"),
+                )
+                goal = c3.number_input(
+                    tr("programmes.target"),
+                    min_value=0,
+                    step=1,
+                    value=programme.target_companies,
+                    key=wkey(base, "target"),
+                )
+                if st.form_submit_button(tr("common.save")):
+                    opened = {
+                        "name": programme.name,
+                        "budget_krw": programme.budget_krw,
+                        "target_companies": programme.target_companies,
+                    }
+                    entered = {
+                        "name": name,
+                        "budget_krw": int(budget),
+                        "target_companies": int(goal),
+                    }
+                    try:
+                        with session() as s:
+                            update_programme(
+                                s,
+                                actor,
+                                programme.id,
+                                version=programme.version,
+                                changes=changed_fields(opened, entered),
+                            )
+                    except CRMError as exc:
+                        st.error(exc.message(lang))
+                    else:
+                        reset_widgets(base)
+                        state.flash(tr("programmes.saved"))
+                        st.rerun()
+        with st.form("pm_new"):
+            st.markdown(f"**{tr('programmes.add')}**")
+            c1, c2, c3, c4, c5 = st.columns([3, 1, 2, 2, 1])
+            new_name = c1.text_input(tr("programmes.name"), key=wkey("pm_new", "name"))
+            new_year = c2.number_input(
+                tr("home.year"), 2000, 2100, value=budget_year, key=wkey("pm_new", "year")
+            )
+            new_kind = c3.selectbox(
+                tr("col.kind"),
+                [k.code for k in kinds],
+                format_func=lambda code: next(
+                    k.name_ko if lang == "ko" else k.name_en for k in kinds if k.code == code
+                ),
+                key=wkey("pm_new", "kind"),
+            )
+            new_budget = c4.number_input(
+                tr("programmes.budget"), min_value=0, step=10_000_000, key=wkey("pm_new", "budget")
+            )
+            new_target = c5.number_input(
+                tr("programmes.target"), min_value=0, step=1, key=wkey("pm_new", "target")
+            )
+            if st.form_submit_button(tr("programmes.add")):
+                try:
+                    with session() as s:
+                        create_programme(
+                            s,
+                            actor,
+                            name=new_name,
+                            year=int(new_year),
+                            kind=new_kind,
+                            budget_krw=int(new_budget),
+                            target_companies=int(new_target),
+                        )
+                except ValidationError as exc:
+                    for field, message in exc.messages(lang).items():
+                        st.error(f"{tr(f'programmes.field.{field}')}: {message}")
+                except CRMError as exc:
+                    st.error(exc.message(lang))
+                else:
+                    reset_widgets("pm_new")
+                    state.flash(tr("programmes.saved"))
+                    st.rerun()
 
 if not editable:
     st.stop()

@@ -1,6 +1,18 @@
 """Messages of the officers' screens: companies, company page, support log, quick entry."""
 
 KO: dict[str, str] = {
+    "programmes.manage": "지원사업 예산·목표 관리",
+    "programmes.cohort_target": "{year}년 지원 기업 목표 수",
+    "programmes.name": "지원사업명",
+    "programmes.budget": "연간 예산 (원)",
+    "programmes.target": "목표 기업 수",
+    "programmes.add": "지원사업 추가",
+    "programmes.saved": "지원사업 정보를 저장했습니다.",
+    "programmes.field.name": "지원사업명",
+    "programmes.field.year": "연도",
+    "programmes.field.kind": "유형",
+    "programmes.field.budget_krw": "연간 예산",
+    "programmes.field.target_companies": "목표 기업 수",
     "ai_field.vision": "비전",
     "ai_field.language": "언어",
     "ai_field.data": "데이터",
@@ -170,6 +182,18 @@ KO: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
+    "programmes.manage": "Programme budgets and targets",
+    "programmes.cohort_target": "Target number of companies in {year}",
+    "programmes.name": "Programme name",
+    "programmes.budget": "Annual budget (KRW)",
+    "programmes.target": "Target companies",
+    "programmes.add": "Add a programme",
+    "programmes.saved": "Programme saved.",
+    "programmes.field.name": "Programme name",
+    "programmes.field.year": "Year",
+    "programmes.field.kind": "Kind",
+    "programmes.field.budget_krw": "Annual budget",
+    "programmes.field.target_companies": "Target companies",
     "ai_field.vision": "Vision",
     "ai_field.language": "Language",
     "ai_field.data": "Data",

@@ -7,10 +7,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crm.errors import NotFound
-from crm.models import AuditAction, Programme, SupportKind
+from crm.models import AuditAction, Cohort, Programme, SupportKind
 from crm.services import audit
 from crm.services.actor import Actor
-from crm.services.editing import apply_changes, check_stale
+from crm.services.editing import apply_changes, check_stale, flush_or_conflict
 from crm.services.permissions import Permission, require
 from crm.validation import MAX_KRW, Checker
 
@@ -129,3 +129,46 @@ def list_programmes(session: Session, year: int | None = None) -> list[Programme
     if year is not None:
         query = query.where(Programme.year == year)
     return list(session.exec(query).all())
+
+
+def set_cohort_target(
+    session: Session, actor: Actor, *, year: int, target_companies: int, name: str | None = None
+) -> Cohort:
+    """Create or change a programme year's headline target (managers)."""
+    require(session, actor, Permission.EDIT_PROGRAMMES)
+    check = Checker()
+    y = check.integer("year", year, required=True, minimum=2000, maximum=2100)
+    target = check.integer("target_companies", target_companies, required=True, maximum=1_000_000)
+    label = check.text("name", name, max_len=200)
+    check.raise_if_errors()
+    assert y is not None and target is not None
+    cohort = session.get(Cohort, y, populate_existing=True)
+    if cohort is None:
+        cohort = Cohort(year=y, name=label or f"{y}", target_companies=target)
+        session.add(cohort)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            AuditAction.CREATE,
+            "cohort",
+            y,
+            version=cohort.version,
+            new={"name": cohort.name, "target_companies": target},
+        )
+    else:
+        changes: dict[str, Any] = {"target_companies": target}
+        if label:
+            changes["name"] = label
+        diff = {k: (getattr(cohort, k), v) for k, v in changes.items() if getattr(cohort, k) != v}
+        for key, (_, value) in diff.items():
+            setattr(cohort, key, value)
+        session.add(cohort)
+        flush_or_conflict(session)
+        audit.record_changes(session, actor, AuditAction.UPDATE, "cohort", y, cohort.version, diff)
+    session.commit()
+    return cohort
+
+
+def get_cohort(session: Session, year: int) -> Cohort | None:
+    return session.get(Cohort, year)

@@ -148,3 +148,29 @@ def test_date_outside_the_programme_year_warns_first(open_as: OpenAs, app_db: En
     at.checkbox(key="sl_new_confirm").check()
     submit(at, "지원 기록")
     assert scalar(app_db, "SELECT COUNT(*) FROM activity WHERE start_on = '2026-01-05'") == 1
+
+
+def test_manager_sets_budget_target_and_adds_a_programme(open_as: OpenAs, app_db: Engine) -> None:
+    officer = open_as("officer", "pages/2_Support_log.py")
+    assert not [e for e in officer.expander if e.label == "지원사업 예산·목표 관리"]
+    at = open_as("manager", "pages/2_Support_log.py")
+    first = scalar(app_db, "SELECT id FROM programme WHERE year = 2022 ORDER BY kind, name LIMIT 1")
+    at.number_input(key=f"pm_edit{first}_budget").set_value(1_000_000_000)
+    submit(at, "저장", index=1)
+    assert (
+        scalar(app_db, "SELECT budget_krw FROM programme WHERE id = :i", i=first) == 1_000_000_000
+    )
+    at.number_input(key="pm_cohort_2022").set_value(120)
+    submit(at, "저장", index=0)
+    assert scalar(app_db, "SELECT target_companies FROM cohort WHERE year = 2022") == 120
+    before = snapshot(app_db)
+    submit(at, "지원사업 추가")  # no name: refused with a message
+    assert any(e.value.startswith("지원사업명:") for e in at.error)
+    assert snapshot(app_db) == before
+    at.text_input(key="pm_new_name").input("2022 HPC 컴퓨팅 지원")
+    at.number_input(key="pm_new_budget").set_value(500_000_000)
+    submit(at, "지원사업 추가")
+    assert (
+        scalar(app_db, "SELECT budget_krw FROM programme WHERE name = '2022 HPC 컴퓨팅 지원'")
+        == 500_000_000
+    )

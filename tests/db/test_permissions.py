@@ -183,3 +183,20 @@ def test_analyst_sees_personal_data_masked(session: Session, system: Actor, worl
     # An analyst cannot find a company by its (masked) representative's name either.
     assert list_companies(session, analyst, CompanyFilters(search="홍길동")).total == 0
     assert list_companies(session, officer, CompanyFilters(search="홍길동")).total == 1
+
+
+def test_cohort_target_is_for_managers(engine: Engine, session: Session, system: Actor) -> None:
+    from crm.models import Cohort
+    from crm.services.programmes import set_cohort_target
+
+    officer = make_user(session, system, "officer-t", Role.OFFICER)
+    manager = make_user(session, system, "manager-t", Role.MANAGER)
+    before = snapshot(engine)
+    with pytest.raises(PermissionDenied):
+        set_cohort_target(session, officer, year=2022, target_companies=120)
+    session.rollback()
+    assert snapshot(engine) == before
+    set_cohort_target(session, manager, year=2022, target_companies=99, name="2022 코호트")
+    set_cohort_target(session, manager, year=2022, target_companies=120)
+    cohort = session.get(Cohort, 2022, populate_existing=True)
+    assert (cohort.target_companies, cohort.name, cohort.version) == (120, "2022 코호트", 2)
