@@ -17,15 +17,17 @@ The last line is `result: key=value ...`.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crm import demo
+
+from benchmarks._common import demo_file  # noqa: E402
 from crm.analytics import (
     AnalyticsFrames,
     Filters,
@@ -41,7 +43,6 @@ from crm.analytics import (
     transitions,
 )
 from crm.db import make_engine
-from crm.migrate import upgrade
 
 CACHE_DIR = Path("/tmp")
 AS_OF = date(2022, 12, 31)
@@ -62,28 +63,6 @@ CHART_STEPS = (
     "support_before_move",
     "outcomes_after_support",
 )
-
-
-def demo_database(companies: int, seed: int = demo.DEFAULT_SEED) -> tuple[Path, bool]:
-    """A migrated SQLite file holding the demo data set; reused from /tmp if already built.
-
-    Returns the path and whether it was reused. The file is built under a temporary name and
-    renamed only once loaded, so an interrupted load is never mistaken for a complete one."""
-    path = CACHE_DIR / f"crm_bench_funnel_{companies}_seed{seed}.sqlite3"
-    if path.exists():
-        return path, True
-    partial = path.with_suffix(".partial")
-    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        leftover.unlink(missing_ok=True)
-    engine = make_engine(f"sqlite:///{partial}")
-    upgrade(engine)
-    with Session(engine) as session:
-        demo.load(session, companies=companies, seed=seed)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    partial.rename(path)
-    return path, False
 
 
 def best_of(runs: int, action: Callable[[], Any]) -> tuple[float, Any]:
@@ -119,7 +98,7 @@ def recompute(frames: AnalyticsFrames, filters: Filters) -> None:
 
 
 def measure(companies: int, runs: int, load_runs: int) -> dict[str, float]:
-    path, reused = demo_database(companies)
+    path, reused = demo_file(companies)
     how = "reused cached file" if reused else "built now"
     print(f"# {companies:,} companies: {path} ({how}; delete it to rebuild)")
     engine = make_engine(f"sqlite:///{path}")

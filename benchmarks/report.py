@@ -20,33 +20,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._common import demo_file  # noqa: E402
+
 CACHE_DIR = Path("/tmp")
 SEED = 2022
-
-
-def demo_database(companies: int, directory: Path) -> Path:
-    """A migrated SQLite file with the demo data set, built under a temporary name, then renamed."""
-    from sqlmodel import Session
-
-    from crm import demo
-    from crm.db import make_engine
-    from crm.migrate import upgrade
-
-    path = directory / f"crm_bench_report_{companies}_seed{SEED}.sqlite3"
-    if path.exists():
-        return path
-    partial = path.with_suffix(".partial")
-    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        leftover.unlink(missing_ok=True)
-    engine = make_engine(f"sqlite:///{partial}")
-    upgrade(engine)
-    with Session(engine) as session:
-        demo.load(session, companies=companies, seed=SEED)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    partial.rename(path)
-    return path
 
 
 def _status_mb(field: str) -> float | None:
@@ -170,7 +150,7 @@ def main() -> int:
         workdir = Path(tmp)
         for companies in sizes:
             started = time.perf_counter()
-            db = demo_database(companies, workdir if companies < 100_000 else CACHE_DIR)
+            db = demo_file(companies, SEED, workdir if companies < 100_000 else CACHE_DIR)[0]
             print(
                 f"{companies:,} companies: database ready in {time.perf_counter() - started:.1f} s"
             )
