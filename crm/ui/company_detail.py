@@ -102,6 +102,28 @@ def render(actor: Actor, company_id: int) -> None:
         _audit(actor, view)
 
 
+def text_field(
+    prefix: str,
+    values: dict[str, Any],
+    name: str,
+    *,
+    disabled: bool,
+    required: bool = False,
+    placeholder: str | None = None,
+) -> str:
+    """A profile text input with its error message right under it."""
+    label = tr(f"field.{name}") + (" *" if required else "")
+    value = st.text_input(
+        label,
+        value=values[name] or "",
+        key=wkey(prefix, name),
+        disabled=disabled,
+        placeholder=placeholder,
+    )
+    field_error(prefix, name)
+    return value
+
+
 def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
     prefix = f"cp{view.id}"
     values = view.values
@@ -117,21 +139,12 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
     with st.form(f"{prefix}_form"):
         c1, c2 = st.columns(2)
         with c1:
-            entered["name_ko"] = st.text_input(
-                tr("field.name_ko") + " *",
-                value=values["name_ko"] or "",
-                key=wkey(prefix, "name_ko"),
-                disabled=disabled,
+            entered["name_ko"] = text_field(
+                prefix, values, "name_ko", required=True, disabled=disabled
             )
-            field_error(prefix, "name_ko")
-            entered["brn"] = st.text_input(
-                tr("field.brn"),
-                value=values["brn"] or "",
-                key=wkey(prefix, "brn"),
-                disabled=disabled,
-                placeholder="123-45-67890",
+            entered["brn"] = text_field(
+                prefix, values, "brn", placeholder="123-45-67890", disabled=disabled
             )
-            field_error(prefix, "brn")
             entered["founded_on"] = st.date_input(
                 tr("field.founded_on"),
                 value=values["founded_on"],
@@ -154,13 +167,7 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
                 disabled=disabled,
             )
             field_error(prefix, "ai_field")
-            entered["email"] = st.text_input(
-                tr("field.email"),
-                value=values["email"] or "",
-                key=wkey(prefix, "email"),
-                disabled=disabled,
-            )
-            field_error(prefix, "email")
+            entered["email"] = text_field(prefix, values, "email", disabled=disabled)
             entered["officer_id"] = st.selectbox(
                 tr("field.officer_id"),
                 list(officers),
@@ -172,20 +179,10 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
             )
             field_error(prefix, "officer_id")
         with c2:
-            entered["name_en"] = st.text_input(
-                tr("field.name_en"),
-                value=values["name_en"] or "",
-                key=wkey(prefix, "name_en"),
-                disabled=disabled,
+            entered["name_en"] = text_field(prefix, values, "name_en", disabled=disabled)
+            entered["representative"] = text_field(
+                prefix, values, "representative", disabled=disabled
             )
-            field_error(prefix, "name_en")
-            entered["representative"] = st.text_input(
-                tr("field.representative"),
-                value=values["representative"] or "",
-                key=wkey(prefix, "representative"),
-                disabled=disabled,
-            )
-            field_error(prefix, "representative")
             industries = [i.value for i in Industry]
             entered["industry"] = st.selectbox(
                 tr("field.industry") + " *",
@@ -208,13 +205,7 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
                 disabled=disabled,
             )
             field_error(prefix, "location")
-            entered["phone"] = st.text_input(
-                tr("field.phone"),
-                value=values["phone"] or "",
-                key=wkey(prefix, "phone"),
-                disabled=disabled,
-            )
-            field_error(prefix, "phone")
+            entered["phone"] = text_field(prefix, values, "phone", disabled=disabled)
             entered["cohort_year"] = st.number_input(
                 tr("field.cohort_year") + " *",
                 min_value=2000,
