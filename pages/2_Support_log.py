@@ -24,7 +24,7 @@ from crm.ui import format as fmt
 from crm.ui.activity_form import edit_activity_form, log_activity_form
 from crm.ui.company_detail import activity_table
 from crm.ui.data import session
-from crm.ui.forms import changed_fields, reset_widgets, wkey
+from crm.ui.forms import changed_fields, money_input, reset_widgets, wkey
 from crm.ui.quick_entry import company_label, empty_frame, to_activities
 from crm.ui.state import language, tr
 
@@ -195,13 +195,10 @@ if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
                 name = c1.text_input(
                     tr("programmes.name"), value=programme.name, key=wkey(base, "name")
                 )
-                budget = c2.number_input(
-                    tr("programmes.budget"),
-                    min_value=0,
-                    step=10_000_000,
-                    value=programme.budget_krw,
-                    key=wkey(base, "budget"),
-                )
+                with c2:
+                    budget = money_input(
+                        tr("programmes.budget"), programme.budget_krw, wkey(base, "budget")
+                    )
                 goal = c3.number_input(
                     tr("programmes.target"),
                     min_value=0,
@@ -217,7 +214,7 @@ if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
                     }
                     entered = {
                         "name": name,
-                        "budget_krw": int(budget),
+                        "budget_krw": budget,
                         "target_companies": int(goal),
                     }
                     try:
@@ -250,9 +247,8 @@ if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
                 ),
                 key=wkey("pm_new", "kind"),
             )
-            new_budget = c4.number_input(
-                tr("programmes.budget"), min_value=0, step=10_000_000, key=wkey("pm_new", "budget")
-            )
+            with c4:
+                new_budget = money_input(tr("programmes.budget"), None, wkey("pm_new", "budget"))
             new_target = c5.number_input(
                 tr("programmes.target"), min_value=0, step=1, key=wkey("pm_new", "target")
             )
@@ -265,7 +261,7 @@ if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
                             name=new_name,
                             year=int(new_year),
                             kind=new_kind,
-                            budget_krw=int(new_budget),
+                            budget_krw=new_budget if new_budget is not None else 0,
                             target_companies=int(new_target),
                         )
                 except ValidationError as exc:

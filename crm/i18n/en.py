@@ -191,6 +191,7 @@ MESSAGES: dict[str, str] = {
     "common.no": "No",
     "common.none": "None",
     "common.masked": "●●●",
+    "common.money_hint": "e.g. 1,200,000 · 120만원 · 1.2억",
     "common.choose_many": "Choose one or more",
     "common.choose": "Choose or type",
 }

@@ -191,6 +191,7 @@ MESSAGES: dict[str, str] = {
     "common.no": "아니요",
     "common.none": "없음",
     "common.masked": "●●●",
+    "common.money_hint": "예: 1,200,000 · 120만원 · 1.2억",
     "common.choose_many": "하나 이상 고르세요",
     "common.choose": "선택하거나 입력하세요",
 }

@@ -25,6 +25,7 @@ from crm.ui.forms import (
     conflict_choice,
     field_error,
     kind_inputs,
+    money_input,
     other_errors,
     reset_widgets,
     set_errors,
@@ -101,9 +102,7 @@ def log_activity_form(
                 format_func=lambda v: tr(f"status.{v}"),
                 key=wkey(key, "status"),
             )
-        amount = st.number_input(
-            tr("field.amount_krw"), min_value=0, step=100_000, key=wkey(key, "amount")
-        )
+        amount = money_input(tr("field.amount_krw"), None, wkey(key, "amount"))
         field_error(key, "amount_krw")
         details = kind_inputs(spec, {}, key)
         notes = st.text_area(tr("field.notes"), key=wkey(key, "notes"))
@@ -122,7 +121,7 @@ def log_activity_form(
         start_on=start_on,
         end_on=end_on,
         status=status,
-        amount_krw=int(amount or 0),
+        amount_krw=amount if amount is not None else 0,
         notes=notes or None,
         details=details,
     )
@@ -227,12 +226,8 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
                 key=wkey(prefix, "status"),
             )
         with c4:
-            amount = st.number_input(
-                tr("field.amount_krw"),
-                min_value=0,
-                step=100_000,
-                value=int(opened["amount_krw"]),
-                key=wkey(prefix, "amount"),
+            amount = money_input(
+                tr("field.amount_krw"), int(opened["amount_krw"]), wkey(prefix, "amount")
             )
             field_error(prefix, "amount_krw")
         details = kind_inputs(spec, opened["details"] or {}, prefix)
@@ -250,7 +245,7 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
             "start_on": start_on,
             "end_on": end_on,
             "status": status,
-            "amount_krw": int(amount or 0),
+            "amount_krw": amount if amount is not None else 0,
             "notes": notes,
             "details": details,
         }

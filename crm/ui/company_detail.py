@@ -32,6 +32,8 @@ from crm.ui.forms import (
     conflict_choice,
     detail_text,
     field_error,
+    is_money,
+    money_input,
     other_errors,
     reset_widgets,
     set_errors,
@@ -470,13 +472,17 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
         cols = st.columns(4)
         for i, name in enumerate(FIGURE_FIELDS):
             with cols[i % 4]:
-                figures[name] = st.number_input(
-                    tr(f"field.{name}"),
-                    min_value=0,
-                    step=1,
-                    value=int(getattr(report, name)) if report else 0,
-                    key=wkey(prefix, name),
-                )
+                current = int(getattr(report, name)) if report else 0
+                if is_money(name):
+                    figures[name] = money_input(tr(f"field.{name}"), current, wkey(prefix, name))
+                else:
+                    figures[name] = st.number_input(
+                        tr(f"field.{name}"),
+                        min_value=0,
+                        step=1,
+                        value=current,
+                        key=wkey(prefix, name),
+                    )
                 field_error(prefix, name)
         may_restate = can(actor.role, Permission.CLOSE_QUARTER)
         reason = None

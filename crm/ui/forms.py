@@ -87,7 +87,9 @@ def kind_inputs(
         label = kind_label(field) + (" *" if field.get("required") else "")
         current = values.get(name)
         key = wkey(prefix, name)
-        if kind == "int":
+        if kind == "int" and is_money(name):
+            out[name] = money_input(label, current, key, disabled=disabled)
+        elif kind == "int":
             out[name] = st.number_input(
                 label,
                 min_value=0,
@@ -239,3 +241,32 @@ def audit_value(value: Any) -> str:
                 shown.append(detail_text(nested))
             return ", ".join(shown)
     return text
+
+
+MONEY_FIELDS = {"budget", "invested_amount", "contract_amount"}
+
+
+def is_money(name: str) -> bool:
+    return name in MONEY_FIELDS or name.endswith(("_krw", "_amount"))
+
+
+def money_input(
+    label: str, value: int | None, key: str, *, disabled: bool = False
+) -> int | str | None:
+    """An amount in won typed the way Korean offices write it: 1,200,000 · 120만원 · 1.2억.
+    Returns won, or the text as typed when it cannot be read (the service then says so)."""
+    from crm.importer.parsing import ParseFailure, parse_krw
+
+    text = st.text_input(
+        label,
+        value=f"{value:,}" if value else "",
+        key=key,
+        disabled=disabled,
+        placeholder=tr("common.money_hint"),
+    )
+    if not text.strip():
+        return None
+    try:
+        return parse_krw(text)
+    except ParseFailure:
+        return text

@@ -190,8 +190,8 @@ def test_log_activity_on_company_page_and_invalid(open_as: OpenAs, app_db: Engin
     submit(at, "지원 기록")
     assert ":red[필수 항목입니다.]" in captions(at)  # invested amount missing
     assert snapshot(app_db) == before
-    at.number_input(key="ca7_invested_amount").set_value(300_000_000)
-    at.number_input(key="ca7_amount").set_value(300_000_000)
+    at.text_input(key="ca7_invested_amount").input("3억")  # as Korean offices write it
+    at.text_input(key="ca7_amount").input("300,000,000원")
     at.date_input(key="ca7_start").set_value(date(2022, 11, 2))
     submit(at, "지원 기록")
     saved = row(

@@ -29,7 +29,7 @@ def test_new_entry_over_budget_warns_first(open_as: OpenAs, app_db: Engine) -> N
     at.selectbox(key="sl_new_programme").set_value(mentoring).run()
     at.selectbox(key="sl_new_company").set_value(9)
     at.date_input(key="sl_new_start").set_value(date(2022, 12, 1))
-    at.number_input(key="sl_new_amount").set_value(10_000_000_000)
+    at.text_input(key="sl_new_amount").input("100억")
     at.text_input(key="sl_new_mentor").input("멘토 A")
     at.text_input(key="sl_new_topic").input("IR")
     at.number_input(key="sl_new_hours").set_value(2.0)
@@ -54,7 +54,7 @@ def test_edit_and_cancel_an_activity(open_as: OpenAs, app_db: Engine) -> None:
     assert ":red[종료일은 시작일보다 빠를 수 없습니다.]" in captions(at)
     assert snapshot(app_db) == before
     at.date_input(key=f"{prefix}_end").set_value(None)
-    at.number_input(key=f"{prefix}_amount").set_value(123_000)
+    at.text_input(key=f"{prefix}_amount").input("12만 3천")
     submit(at, "저장")
     assert scalar(app_db, "SELECT amount_krw FROM activity WHERE id = :i", i=activity_id) == 123_000
     at.text_input(key=f"{prefix}.1_reason").input("중복 입력")  # new generation after the save
@@ -112,7 +112,7 @@ def test_closed_quarter_edit_is_a_restatement_with_a_reason(
     at.run()
     prefix = f"ea{activity_id}"
     before = snapshot(app_db)
-    at.number_input(key=f"{prefix}_amount").set_value(777_000)
+    at.text_input(key=f"{prefix}_amount").input("777,000")
     submit(at, "저장")
     assert snapshot(app_db) == before  # no reason: refused
     at.text_input(key=f"{prefix}_restate_reason").input("영수증 금액 정정")
@@ -155,7 +155,7 @@ def test_manager_sets_budget_target_and_adds_a_programme(open_as: OpenAs, app_db
     assert not [e for e in officer.expander if e.label == "지원사업 예산·목표 관리"]
     at = open_as("manager", "pages/2_Support_log.py")
     first = scalar(app_db, "SELECT id FROM programme WHERE year = 2022 ORDER BY kind, name LIMIT 1")
-    at.number_input(key=f"pm_edit{first}_budget").set_value(1_000_000_000)
+    at.text_input(key=f"pm_edit{first}_budget").input("10억")
     submit(at, "저장", index=1)
     assert (
         scalar(app_db, "SELECT budget_krw FROM programme WHERE id = :i", i=first) == 1_000_000_000
@@ -168,9 +168,24 @@ def test_manager_sets_budget_target_and_adds_a_programme(open_as: OpenAs, app_db
     assert any(e.value.startswith("지원사업명:") for e in at.error)
     assert snapshot(app_db) == before
     at.text_input(key="pm_new_name").input("2022 HPC 컴퓨팅 지원")
-    at.number_input(key="pm_new_budget").set_value(500_000_000)
+    at.text_input(key="pm_new_budget").input("5억")
     submit(at, "지원사업 추가")
     assert (
         scalar(app_db, "SELECT budget_krw FROM programme WHERE name = '2022 HPC 컴퓨팅 지원'")
         == 500_000_000
     )
+
+
+def test_amount_that_cannot_be_read_is_refused_with_a_message(
+    open_as: OpenAs, app_db: Engine
+) -> None:
+    activity_id = scalar(app_db, "SELECT MAX(id) FROM activity WHERE status = 'completed'")
+    at = open_as("officer", "pages/2_Support_log.py")
+    at.query_params["activity"] = str(activity_id)
+    at.run()
+    before = snapshot(app_db)
+    at.text_input(key=f"ea{activity_id}_amount").input("5억쯤")
+    submit(at, "저장")
+    assert ":red[정수로 입력해 주세요.]" in captions(at)
+    assert at.text_input(key=f"ea{activity_id}_amount").value == "5억쯤"  # kept on screen
+    assert snapshot(app_db) == before
