@@ -75,7 +75,12 @@ class AppServer:
         return f"sqlite:///{self.db_path}"
 
     def start(self, extra_env: dict[str, str] | None = None) -> AppServer:
-        env = {**os.environ, "CRM_DATABASE_URL": self.database_url, **(extra_env or {})}
+        env = {
+            **os.environ,
+            "CRM_DATABASE_URL": self.database_url,
+            "CRM_EXPORTS_DIR": str(self.db_path.parent / "exports"),  # never the project's own
+            **(extra_env or {}),
+        }
         self.log_path = self.db_path.with_suffix(".log")
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(

@@ -1,0 +1,33 @@
+"""A manager builds the quarterly report in the browser and downloads a workbook that opens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from playwright.sync_api import Page
+
+from tests.e2e.harness import AppServer, expect_text, go, pick, screenshot, sign_in, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+
+def test_manager_builds_and_downloads_the_report(
+    page: Page, server: AppServer, passwords: dict[str, str], tmp_path: Path
+) -> None:
+    sign_in(page, server, "manager", passwords["manager"])
+    go(page, "분기 보고서")
+    pick(page, "분기", "Q3")
+    expect_text(page, "지원 실적과 목표")
+    page.get_by_role("button", name="보고서 만들기").click()
+    wait_idle(page, timeout=120_000)
+    expect_text(page, "보고서를 만들었습니다: report-2022-Q3-")
+    screenshot(page, "reports-manager")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="내려받기 · report-2022-Q3-", exact=False).click()
+    target = tmp_path / "report.xlsx"
+    download.value.save_as(target)
+    workbook = openpyxl.load_workbook(target, read_only=True)
+    assert workbook.sheetnames[0] == "요약"
+    assert len(workbook.sheetnames) >= 8
