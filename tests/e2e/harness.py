@@ -14,6 +14,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 from sqlmodel import Session
 
@@ -205,13 +206,23 @@ def fill_date(page: Page, label: str, value: str) -> None:
     page.keyboard.press("Tab")
 
 
-def pick(page: Page, label: str, option: str) -> None:
-    """Choose an option of a selectbox by its label (typing narrows long lists)."""
-    box = visible(page.get_by_role("combobox", name=label, exact=True))
-    box.click()
-    box.fill(option)
-    page.get_by_role("option", name=option, exact=False).first.click()
-    wait_idle(page)
+def pick(page: Page, label: str, option: str, attempts: int = 3) -> None:
+    """Choose an option of a selectbox by its label: type to narrow the list, then Enter on the
+    highlighted match (a click can land while the dropdown re-renders; then try again)."""
+    for attempt in range(attempts):
+        try:
+            box = visible(page.get_by_role("combobox", name=label, exact=True))
+            box.click()
+            box.fill(option)
+            page.get_by_role("option", name=option, exact=False).first.wait_for(timeout=10_000)
+            box.press("Enter")
+            wait_idle(page)
+            return
+        except PlaywrightError:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            wait_idle(page)
 
 
 def press(page: Page, label: str, nth: int = 0) -> None:
