@@ -18,9 +18,11 @@ from crm.ui import format as fmt
 from crm.ui.company_list import list_frame
 from crm.ui.data import session
 from crm.ui.forms import (
+    choose_many,
     clear_errors,
     field_error,
     other_errors,
+    quarter_filter,
     reset_widgets,
     set_errors,
     wkey,
@@ -70,26 +72,18 @@ with session() as s:
 with st.container(border=True):
     search = st.text_input(tr("companies.search"), key="co_search")
     f1, f2, f3, f4 = st.columns(4)
-    stages_chosen = f1.multiselect(
-        tr("field.stage"),
-        [s.value for s in Stage],
-        format_func=lambda v: tr(f"stage.{v}"),
-        placeholder=tr("common.choose_many"),
-        key="co_stage",
+    stages_chosen = choose_many(
+        f1, tr("field.stage"), [s.value for s in Stage], lambda v: tr(f"stage.{v}"), "co_stage"
     )
-    industries = f2.multiselect(
+    industries = choose_many(
+        f2,
         tr("field.industry"),
         [i.value for i in Industry],
-        format_func=lambda v: tr(f"industry.{v}"),
-        placeholder=tr("common.choose_many"),
-        key="co_industry",
+        lambda v: tr(f"industry.{v}"),
+        "co_industry",
     )
-    officer_ids = f3.multiselect(
-        tr("field.officer_id"),
-        list(officers),
-        format_func=lambda uid: officers[uid],
-        placeholder=tr("common.choose_many"),
-        key="co_officer",
+    officer_ids = choose_many(
+        f3, tr("field.officer_id"), list(officers), lambda uid: officers[uid], "co_officer"
     )
     archived_choice = f4.selectbox(
         tr("companies.filter.archived"),
@@ -98,28 +92,21 @@ with st.container(border=True):
         key="co_archived",
     )
     g1, g2, g3, g4 = st.columns(4)
-    kinds = g1.multiselect(
+    kinds = choose_many(
+        g1,
         tr("col.kind"),
         sorted({p.kind for p in catalogue}),
-        format_func=lambda k: tr(f"kind.{k}"),
-        placeholder=tr("common.choose_many"),
-        key="co_kind",
+        lambda k: tr(f"kind.{k}"),
+        "co_kind",
     )
-    programme_ids = g2.multiselect(
+    programme_ids = choose_many(
+        g2,
         tr("col.programme"),
         [p.id for p in catalogue],
-        format_func=lambda pid: next(p.name for p in catalogue if p.id == pid),
-        placeholder=tr("common.choose_many"),
-        key="co_programme",
+        lambda pid: next(p.name for p in catalogue if p.id == pid),
+        "co_programme",
     )
-    quarters = [None] + [(y, q) for y in years for q in (4, 3, 2, 1)]
-    quarter = g3.selectbox(
-        tr("companies.filter.quarter"),
-        quarters,
-        format_func=lambda v: tr("companies.any") if v is None else f"{v[0]} Q{v[1]}",
-        placeholder=tr("companies.any"),
-        key="co_quarter",
-    )
+    quarter = quarter_filter(g3, years, "co_quarter")
     sort = g4.selectbox(
         tr("companies.sort"),
         ["name_ko", "stage", "industry", "cohort_year", "updated_at"],

@@ -24,7 +24,14 @@ from crm.ui import format as fmt
 from crm.ui.activity_form import edit_activity_form, log_activity_form
 from crm.ui.company_detail import activity_table
 from crm.ui.data import session
-from crm.ui.forms import changed_fields, money_input, reset_widgets, wkey
+from crm.ui.forms import (
+    changed_fields,
+    choose_many,
+    money_input,
+    quarter_filter,
+    reset_widgets,
+    wkey,
+)
 from crm.ui.quick_entry import company_label, empty_frame, to_activities
 from crm.ui.state import language, tr
 
@@ -42,41 +49,31 @@ years = sorted({p.year for p in catalogue}, reverse=True)
 
 with st.container(border=True):
     f1, f2, f3 = st.columns(3)
-    kinds = f1.multiselect(
+    kinds = choose_many(
+        f1,
         tr("col.kind"),
         sorted({p.kind for p in catalogue}),
-        format_func=lambda k: tr(f"kind.{k}"),
-        placeholder=tr("common.choose_many"),
-        key="sl_kind",
+        lambda k: tr(f"kind.{k}"),
+        "sl_kind",
     )
-    programme_ids = f2.multiselect(
+    programme_ids = choose_many(
+        f2,
         tr("col.programme"),
         [p.id for p in catalogue],
-        format_func=lambda pid: next(p.name for p in catalogue if p.id == pid),
-        placeholder=tr("common.choose_many"),
-        key="sl_programme",
+        lambda pid: next(p.name for p in catalogue if p.id == pid),
+        "sl_programme",
     )
-    quarter = f3.selectbox(
-        tr("companies.filter.quarter"),
-        [None] + [(y, q) for y in years for q in (4, 3, 2, 1)],
-        format_func=lambda v: tr("companies.any") if v is None else f"{v[0]} Q{v[1]}",
-        placeholder=tr("companies.any"),
-        key="sl_quarter",
-    )
+    quarter = quarter_filter(f3, years, "sl_quarter")
     g1, g2, g3 = st.columns(3)
-    statuses = g1.multiselect(
+    statuses = choose_many(
+        g1,
         tr("field.status"),
         [v.value for v in ActivityStatus],
-        format_func=lambda v: tr(f"status.{v}"),
-        placeholder=tr("common.choose_many"),
-        key="sl_status",
+        lambda v: tr(f"status.{v}"),
+        "sl_status",
     )
-    officer_ids = g2.multiselect(
-        tr("col.officer"),
-        list(officers),
-        format_func=lambda uid: officers[uid],
-        placeholder=tr("common.choose_many"),
-        key="sl_officer",
+    officer_ids = choose_many(
+        g2, tr("col.officer"), list(officers), lambda uid: officers[uid], "sl_officer"
     )
     search = g3.text_input(tr("support.company"), key="sl_search")
 

@@ -270,3 +270,26 @@ def money_input(
         return parse_krw(text)
     except ParseFailure:
         return text
+
+
+def choose_many(box: Any, label: str, options: Iterable[Any], format_func: Any, key: str) -> list:
+    """A filter multiselect (empty means "any"), the same on every page."""
+    return box.multiselect(
+        label,
+        list(options),
+        format_func=format_func,
+        placeholder=tr("common.choose_many"),
+        key=key,
+    )
+
+
+def quarter_filter(box: Any, years: Iterable[int], key: str) -> tuple[int, int] | None:
+    """A "supported in quarter" filter over the given years, newest first (None: any)."""
+    quarters = [None] + [(y, q) for y in years for q in (4, 3, 2, 1)]
+    return box.selectbox(
+        tr("companies.filter.quarter"),
+        quarters,
+        format_func=lambda v: tr("companies.any") if v is None else f"{v[0]} Q{v[1]}",
+        placeholder=tr("companies.any"),
+        key=key,
+    )
