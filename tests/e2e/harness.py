@@ -142,8 +142,14 @@ def open_app(page: Page, server: AppServer, path: str = "") -> None:
 
 
 def sign_in(page: Page, server: AppServer, username: str, password: str) -> None:
+    """Sign in on the home page and start in Korean (the language is remembered per user, so an
+    earlier test's switch to English must not leak into this one)."""
     open_app(page, server)
     fill_sign_in(page, username, password)
+    korean = page.locator("[data-testid='stSidebar']").get_by_role("radio", name="한국어")
+    if korean.count() and not korean.is_checked():
+        page.locator("[data-testid='stSidebar']").get_by_text("한국어").click()
+        wait_idle(page)
 
 
 def fill_sign_in(page: Page, username: str, password: str) -> None:
