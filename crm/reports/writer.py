@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -19,6 +19,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from crm.reports.cells import clean_text, display_width, looks_like_formula
+from crm.reports.rowxml import RowStream, can_stream
 
 WORKBOOK_OPTIONS: dict[str, Any] = {
     "constant_memory": True,
@@ -121,6 +122,38 @@ def excel_serial(value: date) -> float | None:
     return value.toordinal() - EXCEL_EPOCH
 
 
+class _CellSink(Protocol):
+    def begin(self, row: int) -> None: ...
+    def number(self, col: int, value: float, cell_format: Format | None) -> None: ...
+    def date(self, col: int, value: date, cell_format: Format | None) -> None: ...
+    def text(self, col: int, value: str, cell_format: Format | None) -> None: ...
+    def end(self) -> None: ...
+
+
+class _DirectCells:
+    """Cells through XlsxWriter's own calls (workbooks not in constant-memory mode, rows with
+    their own height or format)."""
+
+    def __init__(self, worksheet: Worksheet) -> None:
+        self.ws = worksheet
+        self.row = 0
+
+    def begin(self, row: int) -> None:
+        self.row = row
+
+    def number(self, col: int, value: float, cell_format: Format | None) -> None:
+        self.ws.write_number(self.row, col, value, cell_format)
+
+    def date(self, col: int, value: date, cell_format: Format | None) -> None:
+        self.ws.write_datetime(self.row, col, value, cell_format)
+
+    def text(self, col: int, value: str, cell_format: Format | None) -> None:
+        self.ws.write_string(self.row, col, value, cell_format)
+
+    def end(self) -> None:
+        pass
+
+
 class TableWriter:
     """A header row, then data rows, then an optional totals row, starting at row `top`."""
 
@@ -154,6 +187,8 @@ class TableWriter:
         self.counts = [0] * len(columns)
         self.largest: list[Any] = [0] * len(columns)
         self.data_rows = 0
+        self.direct = _DirectCells(worksheet)
+        self.stream = RowStream(worksheet) if can_stream(worksheet) else None
 
     @property
     def last_data_row(self) -> int:
@@ -174,9 +209,12 @@ class TableWriter:
     def write_row(self, values: Sequence[Any], cells: Sequence[Cell] | None = None) -> None:
         """One data row; None leaves a cell empty. KRW values are won, shown in the unit.
         `cells` overrides the columns' cell types for this row (tables of mixed measures).
-        Anything that is not a number in a number column, or a date in a date column, is
-        written as text. This loop runs for every cell of the report, hence its plainness."""
-        r, ws = self.row, self.ws
+        Anything that is not a finite number in a number column, or a date in a date column, is
+        written as text. This loop runs for every cell of the report, hence its plainness; in
+        constant-memory workbooks the row goes out as one piece of XML (see rowxml.py)."""
+        r = self.row
+        out: _CellSink = self.stream if self.stream and self.stream.usable_for(r) else self.direct
+        out.begin(r)
         kinds = cells or self.cells
         formats = self.formats.cells
         sums, counts, largest = self.sums, self.counts, self.largest
@@ -188,40 +226,42 @@ class TableWriter:
             if kind_of_value is Decimal:
                 value = int(value) if value == value.to_integral_value() else float(value)
                 kind_of_value = type(value)
-            if kind_of_value is int or kind_of_value is float:
+            if (kind_of_value is int or kind_of_value is float) and math.isfinite(value):
                 if kind is Cell.KRW:
-                    shown = value / self.divisor if self.divisor != 1 else value
-                    ws.write_number(r, c, shown, formats[kind])
+                    out.number(
+                        c, value / self.divisor if self.divisor != 1 else value, formats[kind]
+                    )
                 elif (
                     kind is Cell.INT or kind is Cell.DECIMAL or kind is Cell.ID or kind is Cell.PCT
                 ):
-                    ws.write_number(r, c, value, formats[kind])
+                    out.number(c, value, formats[kind])
                 else:
-                    self._text(r, c, str(value))
+                    self._text(out, c, str(value))
                     continue
                 sums[c] += value
                 counts[c] += 1
                 if value > largest[c]:
                     largest[c] = value
             elif kind_of_value is str:
-                self._text(r, c, value)
+                self._text(out, c, value)
             elif (kind is Cell.DATE or kind is Cell.DATETIME) and isinstance(value, date):
                 serial = excel_serial(value)
                 if serial is None:
-                    ws.write_datetime(r, c, value, formats[kind])
+                    out.date(c, value, formats[kind])
                 else:
-                    ws.write_number(r, c, serial, formats[kind])
+                    out.number(c, serial, formats[kind])
             else:
-                self._text(r, c, str(value))
+                self._text(out, c, str(value))
+        out.end()
         self.row = r + 1
         self.data_rows += 1
 
-    def _text(self, r: int, c: int, value: str) -> None:
+    def _text(self, out: _CellSink, c: int, value: str) -> None:
         text = clean_text(value)
         if not text:
             return
         quoted = looks_like_formula(text)
-        self.ws.write_string(r, c, text, self.formats.quoted if quoted else self.text_formats[c])
+        out.text(c, text, self.formats.quoted if quoted else self.text_formats[c])
         if 2 * len(text) > self.widths[c]:
             self.widths[c] = max(self.widths[c], display_width(text))
 
