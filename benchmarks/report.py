@@ -5,7 +5,9 @@ report's kind sheets, same SQL) dumped unstyled by XlsxWriter in constant-memory
     python benchmarks/report.py [--quick] [--quarter 3]
 
 Each build runs in a fresh subprocess, which reports its time and its peak RSS (VmHWM, else
-getrusage), so the two measurements do not share memory. --quick runs 10,000 companies only.
+getrusage), so the two measurements do not share memory. It also reports each build's CPU time
+(process_time): on a busy machine wall time swings with other work, CPU time much less, so the
+CPU ratio shows whether a wall-time ratio is real. --quick runs 10,000 companies only.
 The 10,000-company database is built in a temporary directory; the 100,000 one is cached in /tmp."""
 
 from __future__ import annotations
@@ -102,15 +104,17 @@ def child(mode: str, db: Path, out: Path, quarter: int) -> None:
 
     engine = make_engine(f"sqlite:///{db}")
     start_rss = _status_mb("VmRSS") or 0.0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with Session(engine) as session:
         rows = (_baseline if mode == "baseline" else _report)(session, quarter, out)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     peak = peak_mb()
     print(
         json.dumps(
             {
                 "seconds": seconds,
+                "cpu_seconds": cpu,
                 "peak_mb": peak,
                 "start_mb": start_rss,
                 "rows": rows,
@@ -160,7 +164,7 @@ def main() -> int:
     print()
     print(f"2022 Q{args.quarter}  (each build in a fresh process; peak = max RSS of that process)")
     print(f"{'companies':>10} {'build':<9} {'rows':>10} {'seconds':>8} {'peak MB':>8} "
-          f"{'+MB':>6} {'file MB':>8} {'time ×':>7}")  # fmt: skip
+          f"{'+MB':>6} {'file MB':>8} {'time ×':>7} {'cpu s':>7} {'cpu ×':>6}")  # fmt: skip
     fields: list[str] = []
     for companies, pair in results.items():
         base = pair["baseline"]
@@ -169,7 +173,8 @@ def main() -> int:
             print(
                 f"{companies:>10,} {mode:<9} {r['rows']:>10,} {r['seconds']:>8.2f} "
                 f"{r['peak_mb']:>8.0f} {r['peak_mb'] - r['start_mb']:>6.0f} "
-                f"{r['bytes'] / 1e6:>8.1f} {r['seconds'] / base['seconds']:>7.2f}"
+                f"{r['bytes'] / 1e6:>8.1f} {r['seconds'] / base['seconds']:>7.2f} "
+                f"{r['cpu_seconds']:>7.2f} {r['cpu_seconds'] / base['cpu_seconds']:>6.2f}"
             )
         k = f"{companies // 1000}k"
         report = pair["report"]
@@ -177,6 +182,7 @@ def main() -> int:
             f"report_{k}_s={report['seconds']:.2f}",
             f"baseline_{k}_s={base['seconds']:.2f}",
             f"time_ratio_{k}={report['seconds'] / base['seconds']:.2f}",
+            f"cpu_ratio_{k}={report['cpu_seconds'] / base['cpu_seconds']:.2f}",
             f"report_peak_{k}_mb={report['peak_mb']:.0f}",
             f"baseline_peak_{k}_mb={base['peak_mb']:.0f}",
         ]

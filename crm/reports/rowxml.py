@@ -24,6 +24,7 @@ _LITERAL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile("([\x00-\x08\x0b-\x1f])")
 _LEADING_SPACE = re.compile(r"^\s")
 _TRAILING_SPACE = re.compile(r"\s$")
+_EXACT = 2**53  # ints below this are exact as floats
 
 
 def inline_text(value: str) -> tuple[str, bool]:
@@ -54,8 +55,7 @@ class RowStream:
         if not can_stream(worksheet):
             raise ValueError("rows can only be streamed into a constant_memory worksheet")
         self.ws = worksheet
-        self._names: dict[int, str] = {}
-        self._styles: dict[int, str] = {}
+        self._starts: dict[tuple[int, int], tuple[str, str]] = {}
         self._parts: list[str] = []
         self._ref = ""
         self._row = -1
@@ -77,31 +77,32 @@ class RowStream:
         self._parts = []
         self._first = self._last = -1
 
-    def _cell_ref(self, col: int) -> str:
-        name = self._names.get(col)
-        if name is None:
-            name = self._names[col] = xl_col_to_name(col)
-        if self._first < 0:
-            self._first = col
-        self._last = col
-        return name + self._ref
-
-    def _style(self, col: int, cell_format: Format | None) -> str:
-        if cell_format is None:
-            column = self.ws.col_info.get(col)
-            cell_format = column.column_format if column is not None else None
+    def _cell_start(self, col: int, cell_format: Format | None) -> tuple[str, str]:
+        """The column's letters and the cell's style attribute (cell format, else the column's,
+        as XlsxWriter picks them), worked out once per column and format."""
+        key = (col, id(cell_format))
+        found = self._starts.get(key)
+        if found is None:
             if cell_format is None:
-                return ""
-        key = id(cell_format)
-        style = self._styles.get(key)
-        if style is None:
-            style = self._styles[key] = f' s="{cell_format._get_xf_index()}"'
-        return style
+                column = self.ws.col_info.get(col)
+                cell_format = column.column_format if column is not None else None
+            style = "" if cell_format is None else f' s="{cell_format._get_xf_index()}"'
+            found = self._starts[key] = (xl_col_to_name(col), style)
+        return found
 
     def number(self, col: int, value: float, cell_format: Format | None) -> None:
         """A finite int or float (the caller checks), as `write_number` stores it."""
-        ref = self._cell_ref(col)
-        self._parts.append(f'<c r="{ref}"{self._style(col, cell_format)}><v>{value:.16G}</v></c>')
+        parts = self._parts
+        if not parts:
+            self._first = col
+        self._last = col
+        letters, style = self._starts.get((col, id(cell_format))) or self._cell_start(
+            col, cell_format
+        )
+        # XlsxWriter formats with ".16G" (through float); for an int below 2**53 that is its
+        # decimal digits, which str() gives faster.
+        shown = str(value) if type(value) is int and -_EXACT < value < _EXACT else f"{value:.16G}"
+        parts.append(f'<c r="{letters}{self._ref}"{style}><v>{shown}</v></c>')
 
     def date(self, col: int, value: date, cell_format: Format | None) -> None:
         """A date or timestamp as its Excel serial number, as `write_datetime` stores it."""
@@ -109,12 +110,17 @@ class RowStream:
 
     def text(self, col: int, value: str, cell_format: Format | None) -> None:
         """Text as an inline string (constant-memory mode has no shared-string table)."""
-        ref = self._cell_ref(col)
+        parts = self._parts
+        if not parts:
+            self._first = col
+        self._last = col
+        letters, style = self._starts.get((col, id(cell_format))) or self._cell_start(
+            col, cell_format
+        )
         text, preserve = inline_text(value)
         space = ' xml:space="preserve"' if preserve else ""
-        self._parts.append(
-            f'<c r="{ref}"{self._style(col, cell_format)} t="inlineStr">'
-            f"<is><t{space}>{text}</t></is></c>"
+        parts.append(
+            f'<c r="{letters}{self._ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
         )
 
     def end(self) -> None:
