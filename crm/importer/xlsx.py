@@ -1,21 +1,26 @@
-"""Excel workbooks, read safely: checked as a zip first, parsed by openpyxl in read-only mode
-with defusedxml, formulas read as the values Excel saved (never calculated)."""
+"""Excel workbooks, read safely: checked as a zip first (size, macros, external links, no DTD in
+any XML part), then opened by openpyxl in read-only mode with defusedxml; the chosen sheet's
+cells are read by the fast grid reader (crm.importer.xlsxgrid), or by openpyxl when that reader
+is not sure of something. Formulas are read as the values Excel saved (never calculated)."""
 
 from __future__ import annotations
 
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 import defusedxml
 import openpyxl
 import openpyxl.xml
+from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
 from openpyxl.utils.cell import range_boundaries
 
 from crm.importer.errors import ImportRefused
 from crm.importer.limits import ImportLimits
 from crm.importer.model import Note, RawSheet, Row
+from crm.importer.xlsxgrid import CellFormats, NotSure, iter_grid, read_shared_strings
 
 _PROLOG_LIMIT = 64 * 1024
 _SCAN_CHUNK = 1024 * 1024
@@ -33,15 +38,52 @@ def _column_index(letters: bytes) -> int:
     return index - 1
 
 
+def _prolog_text(head: bytes) -> str:
+    """The start of a part as text, in the encoding expat would detect: a UTF-16 byte order
+    mark or a zero byte in the first two (UTF-16 without a mark), else ASCII-compatible (UTF-8
+    and the single-byte encodings expat accepts all spell markup in ASCII)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="replace")
+    if head[:1] == b"\0":
+        return head.decode("utf-16-be", errors="replace")
+    if head[1:2] == b"\0":
+        return head.decode("utf-16-le", errors="replace")
+    return head.decode("latin-1")
+
+
+def _root_start(text: str) -> int | None:
+    """Where the root element starts, skipping the XML declaration, processing instructions
+    and comments; None when the text ends first (the prolog is longer than the text)."""
+    position = 0
+    while (start := text.find("<", position)) >= 0:
+        if text.startswith("<?", start):
+            end, closing = text.find("?>", start + 2), 2
+        elif text.startswith("<!--", start):
+            end, closing = text.find("-->", start + 4), 3
+        elif text.startswith("<!", start):
+            raise ValueError(text[start : start + 12])  # <!DOCTYPE, or markup not allowed here
+        else:
+            return start
+        if end < 0:
+            return None
+        position = end + closing
+    return None
+
+
 def _check_prolog(zf: zipfile.ZipFile, name: str) -> None:
-    """Refuse a part that declares a DTD or entities: no real workbook part has one, and it is
-    how XML bombs start (defusedxml would stop them too; this says so clearly, earlier)."""
+    """Refuse a part whose prolog declares a DTD (or entities): no real workbook part has one,
+    and it is how XML bombs start. A DTD can only come before the root element, so the check
+    reads up to the root's start tag and no further; a part whose prolog does not end within
+    _PROLOG_LIMIT is refused too (no real part has one). Once this passed, a part can be
+    parsed without defusedxml (the grid reader does)."""
     with zf.open(name) as part:
         head = part.read(_PROLOG_LIMIT)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = head.decode("utf-16", errors="ignore").encode("utf-8")
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise ImportRefused("importer.refused.xml_entities", part=name)
+    try:
+        found = _root_start(_prolog_text(head))
+    except ValueError as exc:
+        raise ImportRefused("importer.refused.xml_entities", part=name) from exc
+    if found is None and len(head) >= _PROLOG_LIMIT:
+        raise ImportRefused("importer.refused.xml_prolog", part=name)
 
 
 def _inspect_zip(data: bytes, limits: ImportLimits) -> None:
@@ -70,6 +112,13 @@ def _inspect_zip(data: bytes, limits: ImportLimits) -> None:
         raise ImportRefused("importer.refused.unreadable", detail=str(exc)) from exc
 
 
+def _formula_cells(window: bytes) -> Iterator[tuple[int, int]]:
+    for match in _FORMULA_CELL.finditer(window):
+        ref = _CELL_REF.search(match.group(1))
+        if ref:
+            yield int(ref.group(2)), _column_index(ref.group(1))
+
+
 def _scan_sheet(zf: zipfile.ZipFile, path: str) -> tuple[set[tuple[int, int]], list[str]]:
     """Formula cells and merged ranges, found by scanning the sheet's bytes (openpyxl's
     read-only mode reports neither)."""
@@ -79,10 +128,8 @@ def _scan_sheet(zf: zipfile.ZipFile, path: str) -> tuple[set[tuple[int, int]], l
     with zf.open(path) as part:
         while chunk := part.read(_SCAN_CHUNK):
             window = tail + chunk
-            for match in _FORMULA_CELL.finditer(window):
-                ref = _CELL_REF.search(match.group(1))
-                if ref:
-                    formulas.add((int(ref.group(2)), _column_index(ref.group(1))))
+            if b"<f" in window or b":f" in window:  # in every match: skips the regex if neither
+                formulas.update(_formula_cells(window))
             if b"mergeCell" in window:
                 merges.extend(m.group(1).decode() for m in _MERGE.finditer(window))
             tail = window[-_SCAN_OVERLAP:]
@@ -146,6 +193,86 @@ def _fill_merged(
     return len(merges)
 
 
+class _WorkbookWithoutStrings(ExcelReader):
+    """openpyxl's own workbook reader, minus the shared strings: sheets, their parts, styles and
+    epoch as load_workbook reads them. The grid reader parses the strings itself, several times
+    faster than openpyxl, which builds an object per string; the openpyxl fallback path reads
+    the whole workbook again, strings included."""
+
+    def read_strings(self) -> None:
+        self.shared_strings = []
+
+
+def _open_workbook(data: bytes) -> tuple[Any, str | None]:
+    """The read-only workbook, and the shared-string part's name (None when there is none)."""
+    reader = _WorkbookWithoutStrings(
+        io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+    )
+    reader.read()
+    found = reader.package.find(SHARED_STRINGS)
+    return reader.wb, (found.PartName[1:] if found is not None else None)
+
+
+def _cell_formats(workbook: Any) -> CellFormats:
+    """The epoch and date styles openpyxl's read-only sheets convert numbers with."""
+    try:
+        dates, durations = workbook._date_formats, workbook._timedelta_formats
+    except AttributeError as exc:  # another openpyxl version: let openpyxl read the sheet
+        raise NotSure("openpyxl keeps its date styles elsewhere") from exc
+    return CellFormats(workbook.epoch, frozenset(dates), frozenset(durations))
+
+
+def _grid_rows(
+    zf: zipfile.ZipFile, workbook: Any, worksheet: Any, strings_path: str | None
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The sheet's rows by the fast grid reader; NotSure when openpyxl must read them."""
+    formats = _cell_formats(workbook)
+    if strings_path is None:
+        strings: list[str] = []
+    else:
+        with zf.open(strings_path) as part:
+            strings = read_shared_strings(part)
+    with zf.open(worksheet._worksheet_path) as part:
+        yield from iter_grid(part, strings, formats)
+
+
+def _openpyxl_rows(data: bytes, title: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The sheet's rows as openpyxl reads them (the workbook opened again, in full)."""
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+    )
+    try:
+        worksheet = workbook[title]
+        worksheet.reset_dimensions()  # a wrong <dimension> must not cut rows off
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            if values:
+                yield number, tuple(values)
+    finally:
+        workbook.close()
+
+
+def _collect(
+    rows: Iterator[tuple[int, tuple[Any, ...]]], limits: ImportLimits
+) -> tuple[dict[int, list[Any]], int]:
+    """Rows by number without their trailing blank cells, blank rows left out; the last
+    number kept. Refuses a sheet with more non-blank rows than the limit."""
+    cells: dict[int, list[Any]] = {}
+    non_blank = 0
+    last = 0
+    for number, values in rows:
+        row = list(values)
+        while row and (row[-1] is None or (isinstance(row[-1], str) and not row[-1].strip())):
+            row.pop()
+        if not row:
+            continue
+        non_blank += 1
+        if non_blank > limits.max_rows:
+            raise ImportRefused("importer.refused.too_many_rows", max=limits.max_rows)
+        cells[number] = row
+        last = number
+    return cells, last
+
+
 def read_xlsx(
     data: bytes, filename: str, sha256: str, limits: ImportLimits, sheet: str | None = None
 ) -> RawSheet:
@@ -154,32 +281,19 @@ def read_xlsx(
     _inspect_zip(data, limits)
     notes: list[Note] = []
     try:
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
-        )
+        workbook, strings_path = _open_workbook(data)
     except Exception as exc:  # a hostile or broken file can fail anywhere inside the parser
         raise _refusal(exc) from exc
     try:
         worksheet = _pick_sheet(workbook, sheet)
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            formulas, merges = _scan_sheet(zf, worksheet._worksheet_path)
-        worksheet.reset_dimensions()  # a wrong <dimension> must not cut rows off
-        cells: dict[int, list[Any]] = {}
-        non_blank = 0
-        last = 0
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            row = list(values)
-            while row and (row[-1] is None or (isinstance(row[-1], str) and not row[-1].strip())):
-                row.pop()
-            if not row:
-                continue
-            non_blank += 1
-            if non_blank > limits.max_rows:
-                raise ImportRefused("importer.refused.too_many_rows", max=limits.max_rows)
-            cells[number] = row
-            last = number
         sheet_name = worksheet.title
         sheet_names = list(workbook.sheetnames)
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            formulas, merges = _scan_sheet(zf, worksheet._worksheet_path)
+            try:
+                cells, last = _collect(_grid_rows(zf, workbook, worksheet, strings_path), limits)
+            except NotSure:  # something the grid reader does not know: openpyxl reads it all
+                cells, last = _collect(_openpyxl_rows(data, sheet_name), limits)
     except ImportRefused:
         raise
     except Exception as exc:  # as above: refuse, never crash, on a malformed sheet
