@@ -3,22 +3,30 @@ ImportBatch row, and audit entries whose context names the import ("import #12 f
 
 Updates and stage moves go through the services' own non-committing functions
 (editing.apply_changes, stages.add_entry). New rows are checked by the services' validators
-during planning (see validate.py) and then inserted in bulk, writing the same rows and audit
-entries add_company / add_activity / add_outcome_report write: one flush per row made a
-50,000-row file ~75x slower than a bulk insert (benchmarks/import_rows.py)."""
+during planning (see validate.py) and then inserted in bulk (BulkInsert), with ids reserved up
+front (reserve_ids) so that stage entries and audit entries are written without reading
+anything back. They are the rows add_company / add_activity / add_outcome_report write, with
+one difference in the audit trail: a created company gets one "create" entry whose snapshot
+also holds its stage and stage date, where add_company writes that as a second entry
+(company_snapshots). One flush per row made a 50,000-row file ~75x slower than a bulk insert,
+and SQLAlchemy's per-row parameter handling still ~6x (benchmarks/import_rows.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import chain, repeat
+from json.encoder import encode_basestring
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from crm.i18n import t
 from crm.importer.errors import ImportHasErrors
 from crm.importer.gcpause import gc_paused
-from crm.importer.matching import chunks
 from crm.importer.model import (
     ImportOptions,
     ImportPreview,
@@ -54,13 +62,10 @@ from crm.services.permissions import Permission, require
 
 Progress = Callable[[float, str], None]
 WRITE_CHUNK = 2000
-COMPANY_KEY = ("name_ko", "brn")  # columns read back to check bulk-inserted ids (SQLite)
-ACTIVITY_KEY = ("company_id", "programme_id", "start_on", "amount_krw", "details")
-OUTCOME_KEY = ("company_id", "year", "quarter")
 CONTEXT_MAX = 200
 _ADVISORY_LOCK_KEY = 7_020_007  # PostgreSQL: one import at a time, so two cannot both create X
 _CREATE = AuditAction.CREATE.value
-_STAGE_CHANGE = AuditAction.STAGE_CHANGE.value
+Columns = dict[str, list[Any]]
 
 
 def batch_context(batch_id: int, filename: str) -> str:
@@ -72,33 +77,189 @@ def _no_progress(fraction: float, message: str) -> None:
     return None
 
 
-def _insert_returning_ids(
-    session: Session, table: sa.Table, rows: list[dict[str, Any]], key: tuple[str, ...]
-) -> list[int]:
-    """Insert rows in bulk; their new ids, in the order of `rows`.
+def reserve_ids(connection: Connection, table: sa.Table, count: int) -> list[int]:
+    """`count` unused ids of `table`, so its new rows can be inserted with their ids and the
+    rows that refer to them written without reading anything back.
 
-    PostgreSQL sorts RETURNING by parameter order in one batched statement. SQLite cannot (it
-    would send one statement per row), so there the ids come back unordered from batched
-    statements and are matched in ascending order (a rowid table numbers new rows in the order
-    it inserts them); reading the `key` columns back checks that match instead of trusting it."""
-    if not rows:
+    SQLite: the import has written its ImportBatch row, so its connection holds the database's
+    write lock until commit and no one else can insert in between; the ids continue after both
+    the highest id and sqlite_sequence (an AUTOINCREMENT table never reuses the id of a deleted
+    row, and an explicit id moves sqlite_sequence on as a generated one would). PostgreSQL:
+    taken from the column's own sequence (nextval), as generated ids would be."""
+    if count == 0:
         return []
-    if session.get_bind().dialect.name != "sqlite":
-        statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return [row[0] for row in session.execute(statement, rows)]
-    ids = sorted(row[0] for row in session.execute(sa.insert(table).returning(table.c.id), rows))
-    stored = {
-        row[0]: tuple(row[1:])
-        for row in session.execute(
-            sa.select(table.c.id, *(table.c[k] for k in key)).where(
-                table.c.id.between(ids[0], ids[-1])
-            )
+    if connection.dialect.name == "sqlite":
+        used = connection.exec_driver_sql(
+            "SELECT max(seq) FROM sqlite_sequence WHERE name = ?", (table.name,)
+        ).scalar()
+        top = connection.execute(sa.select(sa.func.max(table.c.id))).scalar()
+        start = max(used or 0, top or 0) + 1
+        return list(range(start, start + count))
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(
+            sa.text(
+                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                "FROM generate_series(1, :count)"
+            ),
+            {"table": table.name, "count": count},
         )
-    }
-    expected = [tuple(row[k] for k in key) for row in rows]
-    if [stored.get(i) for i in ids] != expected:
-        raise RuntimeError(f"bulk insert into {table.name}: returned ids do not match the rows")
-    return ids
+        return sorted(row[0] for row in rows)
+    raise NotImplementedError(f"reserving ids on {connection.dialect.name}")
+
+
+def _processed(values: list[Any], process: Callable[[Any], Any] | None) -> list[Any]:
+    """A column's values as the column type's bind processor hands them to the driver (None
+    included: a JSON column stores it as JSON null), each distinct value processed once (dates
+    and flags repeat down a column)."""
+    if process is None:
+        return values
+    seen: dict[tuple[type, Any], Any] = {}
+    out = []
+    for value in values:
+        key = (type(value), value)  # True, 1 and 1.0 are equal keys but may process differently
+        try:
+            out.append(seen[key])
+        except KeyError:
+            seen[key] = done = process(value)
+            out.append(done)
+        except TypeError:  # unhashable (a JSON column's dict)
+            out.append(process(value))
+    return out
+
+
+# A created company's audit snapshot: its keys in the order json.dumps(sort_keys=True) writes them.
+SNAPSHOT_KEYS = tuple(sorted((*PROFILE_FIELDS, "stage", "stage_since")))
+_SNAPSHOT = "{" + ", ".join(f"{encode_basestring(k)}: %s" for k in SNAPSHOT_KEYS) + "}"
+
+
+def _json_texts(values: list[Any]) -> list[str]:
+    """Each value's audit text (audit.to_text) as json.dumps(ensure_ascii=False) writes it
+    inside an object: "null", or the text as a JSON string (other values than text, such as
+    dates and years, repeat down a column: each distinct one is converted once)."""
+    seen: dict[Any, str] = {}
+    out = []
+    for value in values:
+        if type(value) is str:
+            out.append(encode_basestring(value))
+        elif value is None:
+            out.append("null")
+        else:
+            key = (type(value), value)
+            try:
+                text = seen[key]
+            except KeyError:
+                text = seen[key] = encode_basestring(audit.to_text(value))
+            except TypeError:  # unhashable
+                text = encode_basestring(audit.to_text(value))
+            out.append(text)
+    return out
+
+
+def company_snapshots(plans: list[NewCompanyPlan]) -> list[str]:
+    """The audit text of each company an import creates: add_company's snapshot (every profile
+    field as audit text) plus "stage" and "stage_since", which add_company records in a second
+    entry (stage_change). One entry per company instead of two keeps a large import's writes
+    down; the company page shows the stage among the created values, and undo removes a created
+    company's stage entries together with it whichever way its stage was recorded.
+
+    The same text as audit.to_text(snapshot) (json.dumps, sorted keys), written column by
+    column into a template instead of one dumps per company."""
+    columns = {name: [plan.clean[name] for plan in plans] for name in PROFILE_FIELDS}
+    columns["stage"] = [plan.stage for plan in plans]
+    columns["stage_since"] = [plan.since for plan in plans]
+    texts = [_json_texts(columns[name]) for name in SNAPSHOT_KEYS]
+    return [_SNAPSHOT % row for row in zip(*texts, strict=True)]
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A compiled single-row INSERT split into "INSERT INTO t (...) VALUES " and "(?, ..., ?)",
+    with each parameter's column name and bind processor, in parameter order."""
+
+    head: str
+    group: str
+    columns: list[tuple[str, Callable[[Any], Any] | None]]
+    rows_per_statement: int
+
+    def sql(self, rows: int) -> str:
+        return self.head + ", ".join([self.group] * rows)
+
+
+class BulkInsert:
+    """INSERTs of many rows on the session's connection, in SQLAlchemy Core.
+
+    SQLite: the INSERT is compiled by SQLAlchemy once per table and column set; each column's
+    values go through that column type's own bind processor (dates and times stored exactly as
+    an ORM insert stores them, each distinct value processed once), and the rows reach the
+    driver as plain parameters of multi-row INSERTs (VALUES (...), (...), ...), several hundred
+    rows per statement. SQLAlchemy's per-row parameter handling, and SQLite's per-statement
+    work in an executemany, cost more than inserting the rows did.
+    PostgreSQL: an ordinary executemany of insert(table), which SQLAlchemy itself sends as
+    multi-row INSERTs ("insertmanyvalues")."""
+
+    MAX_ROWS_PER_STATEMENT = 500
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect
+        self.sqlite = self.dialect.name == "sqlite"
+        self.statements: dict[tuple[str, frozenset[str]], _Statement] = {}
+
+    def statement(self, table: sa.Table, names: frozenset[str]) -> _Statement:
+        key = (table.name, names)
+        if key not in self.statements:
+            compiled = sa.insert(table).compile(dialect=self.dialect, column_keys=sorted(names))
+            order = list(compiled.positiontup or [])
+            if set(order) != names or len(order) != len(names):
+                # a column left out would get its default from SQLAlchemy, not from here
+                raise ValueError(f"insert into {table.name}: parameters {order} != {sorted(names)}")
+            group = "(" + ", ".join(["?"] * len(order)) + ")"
+            if not compiled.string.endswith(" VALUES " + group):
+                raise ValueError(f"unexpected INSERT for {table.name}: {compiled.string}")
+            limit = self.connection.connection.driver_connection.getlimit(  # type: ignore[union-attr]
+                sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
+            )
+            self.statements[key] = _Statement(
+                head=compiled.string[: -len(group)],
+                group=group,
+                columns=[
+                    (n, table.c[n].type.dialect_impl(self.dialect).bind_processor(self.dialect))
+                    for n in order
+                ],
+                rows_per_statement=max(1, min(limit // len(order), self.MAX_ROWS_PER_STATEMENT)),
+            )
+        return self.statements[key]
+
+    def insert(self, table: sa.Table, columns: Columns, constants: dict[str, Any]) -> None:
+        """Rows given column by column (`columns`, equal lengths) plus `constants` shared by
+        every row. A column with a default must be given (the default is not applied here)."""
+        count = len(next(iter(columns.values())))
+        if count == 0:
+            return
+        if not self.sqlite:
+            names = [*columns, *constants]
+            shared = tuple(constants.values())
+            rows = [
+                dict(zip(names, (*values, *shared), strict=True))
+                for values in zip(*columns.values(), strict=True)
+            ]
+            self.connection.execute(sa.insert(table), rows)
+            return
+        statement = self.statement(table, frozenset(columns) | frozenset(constants))
+        ordered: list[Any] = []
+        for name, process in statement.columns:
+            if name in constants:
+                value = constants[name]
+                ordered.append(repeat(value if process is None else process(value), count))
+            else:
+                ordered.append(_processed(columns[name], process))
+        rows = list(zip(*ordered, strict=True))
+        size = statement.rows_per_statement
+        full = statement.sql(size)
+        for start in range(0, count, size):
+            part = rows[start : start + size]
+            sql = full if len(part) == size else statement.sql(len(part))
+            self.connection.exec_driver_sql(sql, tuple(chain.from_iterable(part)))
 
 
 class Writer:
@@ -119,6 +280,7 @@ class Writer:
         self.total = max(total, 1)
         self.done = 0
         self.now = utcnow()
+        self.bulk = BulkInsert(session.connection())
 
     def advance(self, count: int) -> None:
         self.done += count
@@ -127,101 +289,72 @@ class Writer:
             fraction, t("importer.progress.writing", self.lang, done=self.done, total=self.total)
         )
 
-    def audit_row(
-        self, action: AuditAction, entity: str, entity_id: int, **values: Any
-    ) -> dict[str, Any]:
-        return {
-            "at": self.now,
-            "actor_id": self.actor.id,
-            "action": action.value,
-            "entity": entity,
-            "entity_id": entity_id,
-            "entity_version": values.get("version"),
-            "field": values.get("field"),
-            "old_value": None,
-            "new_value": audit.to_text(values.get("new")),
-            "context": self.context,
-        }
+    def insert_audit(self, entity: str, ids: list[int], snapshots: list[str | None]) -> None:
+        """One "create" entry per new row: its version 1 and every value it was created with,
+        as add_company / add_activity / add_outcome_report record them."""
+        self.bulk.insert(
+            AuditEntry.__table__,  # type: ignore[attr-defined]
+            {"entity_id": ids, "new_value": snapshots},
+            {
+                "at": self.now,
+                "actor_id": self.actor.id,
+                "action": _CREATE,
+                "entity": entity,
+                "entity_version": 1,
+                "field": None,
+                "old_value": None,
+                "context": self.context,
+            },
+        )
 
-    def company_audit_rows(
-        self, company_id: int, profile: dict[str, Any], stage_change: str
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """audit_row(CREATE, version=1, new=profile) and audit_row(STAGE_CHANGE, field="stage",
-        new=stage_change) for one new company, without the keyword plumbing per row."""
-        common = {
-            "at": self.now,
-            "actor_id": self.actor.id,
-            "entity": "company",
-            "entity_id": company_id,
-            "old_value": None,
-            "context": self.context,
-        }
-        created = {
-            **common,
-            "action": _CREATE,
-            "entity_version": 1,
-            "field": None,
-            "new_value": audit.to_text(profile),
-        }
-        staged = {
-            **common,
-            "action": _STAGE_CHANGE,
-            "entity_version": None,
-            "field": "stage",
-            "new_value": stage_change,
-        }
-        return created, staged
+    def versioned(self) -> dict[str, Any]:
+        """The columns every new versioned row starts with."""
+        return {"version": 1, "created_at": self.now, "updated_at": self.now}
 
-    def insert_audit(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.session.execute(sa.insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
+    def row_columns(
+        self,
+        table: sa.Table,
+        cleans: list[dict[str, Any]],
+        ids: list[int],
+        optional: tuple[str, ...] = (),
+    ) -> Columns:
+        """The new rows' values column by column: every column of `table` but the versioned
+        ones comes from each row's clean values; only `optional` ones may be left out (None)."""
+        names = [c.name for c in table.columns if c.name not in ("id", *self.versioned())]
+        columns: Columns = {
+            f: [c.get(f) for c in cleans] if f in optional else [c[f] for c in cleans]
+            for f in names
+        }
+        columns["id"] = ids
+        return columns
 
     # creates (bulk) ------------------------------------------------------------------------------
 
-    def create_companies(self, plans: Iterable[NewCompanyPlan], count_rows: bool) -> dict[str, int]:
-        """Companies with their first stage entry, as add_company writes them."""
-        ids: dict[str, int] = {}
+    def create_companies(self, plans: list[NewCompanyPlan], count_rows: bool) -> dict[str, int]:
+        """Companies with their first stage entry, as add_company writes them, and one audit
+        entry per company recording every profile value and the stage it starts at (see
+        company_snapshots)."""
         table = Company.__table__  # type: ignore[attr-defined]
-        for part in chunks(list(plans), WRITE_CHUNK):
-            rows = [
+        all_ids = reserve_ids(self.bulk.connection, table, len(plans))
+        ids: dict[str, int] = {}
+        for start in range(0, len(plans), WRITE_CHUNK):
+            part = plans[start : start + WRITE_CHUNK]
+            new_ids = all_ids[start : start + WRITE_CHUNK]
+            cleans = [plan.clean for plan in part]
+            columns: Columns = {f: [c[f] for c in cleans] for f in PROFILE_FIELDS}
+            columns["id"] = new_ids
+            self.bulk.insert(table, columns, {"archived": False, **self.versioned()})
+            self.bulk.insert(
+                StageEntry.__table__,  # type: ignore[attr-defined]
                 {
-                    **p.clean,
-                    "archived": False,
-                    "version": 1,
-                    "created_at": self.now,
-                    "updated_at": self.now,
-                }
-                for p in part
-            ]
-            new_ids = _insert_returning_ids(self.session, table, rows, COMPANY_KEY)
-            entries, audit_rows = [], []
-            for plan, company_id in zip(part, new_ids, strict=True):
-                ids[plan.key] = company_id
-                entries.append(
-                    {
-                        "company_id": company_id,
-                        "stage": plan.stage,
-                        "entered_on": plan.since,
-                        "reason": None,
-                        "recorded_by_id": self.actor.id,
-                        "recorded_at": self.now,
-                    }
-                )
-                clean = plan.clean
-                profile = {}
-                for f in PROFILE_FIELDS:
-                    value = clean[f]
-                    # audit.to_text returns None and plain text unchanged
-                    profile[f] = (
-                        value if value is None or type(value) is str else audit.to_text(value)
-                    )
-                audit_rows.extend(
-                    self.company_audit_rows(
-                        company_id, profile, f"{plan.stage}@{plan.since.isoformat()}"
-                    )
-                )
-            self.session.execute(sa.insert(StageEntry.__table__), entries)  # type: ignore[attr-defined]
-            self.insert_audit(audit_rows)
+                    "company_id": new_ids,
+                    "stage": [plan.stage for plan in part],
+                    "entered_on": [plan.since for plan in part],
+                },
+                {"reason": None, "recorded_by_id": self.actor.id, "recorded_at": self.now},
+            )
+            self.insert_audit("company", new_ids, company_snapshots(part))
+            ids.update(zip((plan.key for plan in part), new_ids, strict=True))
             if count_rows:
                 self.advance(len(part))
         return ids
@@ -231,7 +364,10 @@ class Writer:
     ) -> None:
         """Activities as add_activity writes them (status and officer defaulted the same way)."""
         table = Activity.__table__  # type: ignore[attr-defined]
-        for part in chunks(plans, WRITE_CHUNK):
+        all_ids = reserve_ids(self.bulk.connection, table, len(plans))
+        for start in range(0, len(plans), WRITE_CHUNK):
+            part = plans[start : start + WRITE_CHUNK]
+            new_ids = all_ids[start : start + WRITE_CHUNK]
             cleans = []
             for plan in part:
                 clean = dict(plan.clean)
@@ -243,41 +379,24 @@ class Writer:
                     else new_companies[plan.company_key or ""]
                 )
                 cleans.append({"company_id": company_id, **clean})
-            rows = [
-                {**c, "version": 1, "created_at": self.now, "updated_at": self.now} for c in cleans
-            ]
-            new_ids = _insert_returning_ids(self.session, table, rows, ACTIVITY_KEY)
-            self.insert_audit(
-                [
-                    self.audit_row(
-                        AuditAction.CREATE, "activity", activity_id, version=1, new=clean
-                    )
-                    for clean, activity_id in zip(cleans, new_ids, strict=True)
-                ]
-            )
+            self.bulk.insert(table, self.row_columns(table, cleans, new_ids), self.versioned())
+            self.insert_audit("activity", new_ids, [audit.to_text(c) for c in cleans])
             self.advance(len(part))
 
     def create_outcomes(self, plans: list[OutcomeNewPlan]) -> None:
         """Outcome reports as add_outcome_report writes them."""
         table = OutcomeReport.__table__  # type: ignore[attr-defined]
-        for part in chunks(plans, WRITE_CHUNK):
+        all_ids = reserve_ids(self.bulk.connection, table, len(plans))
+        for start in range(0, len(plans), WRITE_CHUNK):
+            part = plans[start : start + WRITE_CHUNK]
+            new_ids = all_ids[start : start + WRITE_CHUNK]
             cleans = [
                 {"company_id": p.company_id, "year": p.year, "quarter": p.quarter, **p.clean}
                 for p in part
             ]
-            rows = [
-                {"notes": None, **c, "version": 1, "created_at": self.now, "updated_at": self.now}
-                for c in cleans
-            ]
-            new_ids = _insert_returning_ids(self.session, table, rows, OUTCOME_KEY)
-            self.insert_audit(
-                [
-                    self.audit_row(
-                        AuditAction.CREATE, "outcome_report", report_id, version=1, new=clean
-                    )
-                    for clean, report_id in zip(cleans, new_ids, strict=True)
-                ]
-            )
+            columns = self.row_columns(table, cleans, new_ids, optional=("notes",))
+            self.bulk.insert(table, columns, self.versioned())
+            self.insert_audit("outcome_report", new_ids, [audit.to_text(c) for c in cleans])
             self.advance(len(part))
 
     # updates (through the services) ------------------------------------------------------------

@@ -82,9 +82,20 @@ def decode_csv_bytes(data: bytes) -> tuple[str, str, list[Note]]:
     return text, "utf-8+cp1252", [note]
 
 
+def first_lines(text: str, count: int) -> list[str]:
+    """text.splitlines()[:count] without splitting the whole file: every "\n" ends a line,
+    so the text up to the count-th "\n" holds the first `count` lines whole."""
+    end = -1
+    for _ in range(count):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text.splitlines()[:count]
+    return text[: end + 1].splitlines()[:count]
+
+
 def _delimiter(text: str) -> str:
     """The delimiter that splits the first records into the most equal, widest rows."""
-    sample = "\n".join(text.splitlines()[:50])
+    sample = "\n".join(first_lines(text, 50))
     best, best_score = ",", 0
     for candidate in DELIMITERS:
         widths = Counter(
@@ -109,9 +120,12 @@ def read_csv(data: bytes, filename: str, sha256: str, limits: ImportLimits) -> R
         for number, record in enumerate(
             csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)), start=1
         ):
-            values = tuple(v if v.strip() else None for v in record)
-            while values and values[-1] is None:
-                values = values[:-1]
+            if all(map(str.strip, record)):  # no blank cell: the common case, checked in C
+                values: tuple[str | None, ...] = tuple(record)
+            else:
+                values = tuple([v if v.strip() else None for v in record])
+                while values and values[-1] is None:
+                    values = values[:-1]
             if not values:
                 continue
             non_blank += 1

@@ -89,10 +89,12 @@ class Catalog:
     # companies -----------------------------------------------------------------------------
 
     def find_company(self, brn: str | None, name: str | None) -> CompanyLookup:
-        key = brn_key(brn)
+        return self.find_by_keys(brn_key(brn), normalise_name(name) if name else "")
+
+    def find_by_keys(self, key: str | None, name_key: str) -> CompanyLookup:
+        """find_company with the row's keys already worked out (brn_key, normalise_name)."""
         if key and key in self.by_brn:
             return CompanyLookup(self.by_brn[key], "brn")
-        name_key = normalise_name(name) if name else ""
         found = self.by_name.get(name_key, []) if name_key else []
         if len(found) > 1:
             names = ", ".join(sorted(r.label for r in found))

@@ -117,6 +117,34 @@ def clean_text(value: Any, *, multiline: bool = False) -> tuple[str | None, bool
     return text, repaired
 
 
+_COLUMN_SEPARATOR = "\x01"  # joins a column's cells for one search: no cleaning pattern has it
+
+
+def clean_column(values: list[Any], *, multiline: bool = False) -> tuple[list[str | None], int]:
+    """clean_text for every cell of a column: the texts (None for empty cells) and how many
+    cells had debris repaired. A column of plain text with nothing to repair anywhere (one
+    search over the whole column says so) only needs stripping and the placeholder check."""
+    if all(type(v) is str or v is None for v in values) and not _NEEDS_CLEANING.search(
+        _COLUMN_SEPARATOR.join([v for v in values if v is not None])
+    ):
+        if None not in values:
+            stripped = list(map(str.strip, values))
+            if not stripped or min(map(len, stripped)) > _EMPTY_WORD_MAX:
+                return stripped, 0  # nothing empty, and too long to be a placeholder
+        out: list[str | None] = []
+        for value in values:
+            if value is None:
+                out.append(None)
+                continue
+            text = value.strip()
+            # as clean_text: lower() never shortens a text, so a longer one is no placeholder
+            empty = text == "" or (len(text) <= _EMPTY_WORD_MAX and text.lower() in EMPTY_WORDS)
+            out.append(None if empty else text)
+        return out, 0
+    cleaned = [clean_text(v, multiline=multiline) for v in values]
+    return [text for text, _ in cleaned], sum(repaired for _, repaired in cleaned)
+
+
 def _text_of(value: Any) -> str | None:
     return clean_text(value)[0]
 

@@ -44,6 +44,7 @@ FIELD_COLUMNS = {"officer_id": "officer", "programme_id": "programme", "company_
 FOLLOW_ON = {"kind": ("programme",), "programme": ("kind",), "quarter": ("year",)}
 COMPANY_VALUE_FIELDS = [f for f in PROFILE_FIELDS if f != "officer_id"]
 ACTIVITY_ROW_FIELDS = ("end_on", "status", "amount_krw", "notes")
+_NOTHING: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -107,6 +108,8 @@ def _activity_matches(activity: Activity, stated: dict[str, Any]) -> bool:
 def _drop_follow_on_errors(preview: RowPreview, row: ParsedRow) -> None:
     """A cell that could not be read reports why; the checks that then miss its value (e.g.
     "required") would only repeat it. Identical messages are shown once."""
+    if not preview.errors:
+        return
     unreadable = {issue.field for issue in row.errors}
     unreadable |= {also for name in unreadable for also in FOLLOW_ON.get(name, ())}
     kept: list[CellIssue] = list(row.errors)
@@ -255,18 +258,21 @@ class Planner:
 
     def plan_companies(self, parsed: list[ParsedRow]) -> tuple[list[RowPreview], list[Any]]:
         previews: list[RowPreview] = []
-        pending: list[tuple[RowPreview, ParsedRow, CompanyRef | None, str | None]] = []
+        pending: list[tuple[RowPreview, ParsedRow, CompanyLookup, str]] = []
         seen_brn: dict[str, int] = {}
         seen_name: dict[str, tuple[int, str | None]] = {}
         claimed: dict[int, int] = {}
+        find = self.catalog.find_by_keys
         for row in parsed:
+            values = row.values
             preview = RowPreview(
-                row.number, RowStatus.ERROR, dict(row.values), list(row.errors), list(row.warnings)
+                row.number, RowStatus.ERROR, dict(values), list(row.errors), list(row.warnings)
             )
             previews.append(preview)
-            name, brn = row.values.get("name_ko"), brn_key(row.values.get("brn"))
+            name, brn = values.get("name_ko"), brn_key(values.get("brn"))
             name_key = normalise_name(name) if name else ""
-            lookup = self.catalog.find_company(row.values.get("brn"), name)
+            lookup = find(brn, name_key)
+            ref = lookup.ref
             earlier = None
             if row.errors:  # checked for every reason, but never the first of duplicates
                 pass
@@ -274,61 +280,100 @@ class Planner:
                 earlier = seen_brn[brn]
             elif name_key in seen_name and (not brn or seen_name[name_key][1] in (None, brn)):
                 earlier = seen_name[name_key][0]
-            elif lookup.ref is not None and lookup.ref.id in claimed:
-                earlier = claimed[lookup.ref.id]
+            elif ref is not None and ref.id in claimed:
+                earlier = claimed[ref.id]
             if earlier is not None:
                 preview.status, preview.duplicate_of = RowStatus.DUPLICATE, earlier
                 continue
-            if brn and not row.errors:
-                seen_brn[brn] = row.number
-            if name_key and not row.errors:
-                seen_name.setdefault(name_key, (row.number, brn))
+            if not row.errors:
+                if brn:
+                    seen_brn[brn] = row.number
+                if name_key:
+                    seen_name.setdefault(name_key, (row.number, brn))
             if lookup.error:
                 preview.errors.append(self.lookup_issue(row, lookup, "name_ko"))
                 continue
-            if lookup.ref is not None and not row.errors:
-                claimed[lookup.ref.id] = row.number
-            pending.append((preview, row, lookup.ref, lookup.by))
-        matched = [ref.id for _, _, ref, _ in pending if ref is not None]
+            if ref is not None and not row.errors:
+                claimed[ref.id] = row.number
+            pending.append((preview, row, lookup, brn or name_key))
+        matched = [lookup.ref.id for _, _, lookup, _ in pending if lookup.ref is not None]
         companies = self.catalog.load_companies(matched)
         stages = self.catalog.last_stages(matched)
-        owners, names = self.brn_owners(), self.brn_names()
-        for preview, row, ref, by in pending:
+        owners = self.brn_owners()
+        new: list[tuple[RowPreview, ParsedRow, str]] = []
+        for preview, row, lookup, key in pending:
+            ref = lookup.ref
             if ref is None:
-                self.new_company_row(preview, row, names)
-            else:
-                preview.match = Match("company", ref.id, ref.label, by or "name")
-                self.update_company_row(preview, row, companies[ref.id], stages[ref.id], owners)
+                new.append((preview, row, key))
+                continue
+            preview.match = Match("company", ref.id, ref.label, lookup.by or "name")
+            self.update_company_row(preview, row, companies[ref.id], stages[ref.id], owners)
+        self.new_company_rows(new, self.brn_names())
         return previews, []
 
-    def new_company_row(self, preview: RowPreview, row: ParsedRow, owners: dict[str, str]) -> None:
-        values, options = row.values, self.options
-        errors: list[CellIssue] = []
-        stage = values.get("stage") or options.default_stage
-        industry = values.get("industry") or options.default_industry
-        since = values.get("stage_since") or options.stage_since or self.today
-        cohort = values.get("cohort_year") or options.cohort_year or since.year
-        if stage is None:
-            errors.append(self.issue(row.number, "stage", "importer.error.default_stage_needed"))
-        if industry is None:
-            errors.append(
-                self.issue(row.number, "industry", "importer.error.default_industry_needed")
+    def new_company_rows(
+        self, rows: list[tuple[RowPreview, ParsedRow, str]], owners: dict[str, str]
+    ) -> None:
+        """Rows that create a company (each with its key: registration number, else normalised
+        name): the options' defaults filled in, then add_company's checks for all of them at
+        once (validate.check_new_profiles), on the profile values column by column."""
+        options = self.options
+        handled: list[frozenset[str]] = []  # per row, fields whose missing default is explained
+        industries: list[Any] = []
+        cohorts: list[Any] = []
+        officers: list[int | None] = []
+        stages: list[Any] = []
+        sinces: list[Any] = []
+        for preview, row, _ in rows:
+            values, errors = row.values, preview.errors
+            stage = values.get("stage") or options.default_stage
+            industry = values.get("industry") or options.default_industry
+            since = values.get("stage_since") or options.stage_since or self.today
+            cohort = values.get("cohort_year") or options.cohort_year or since.year
+            explained = _NOTHING
+            if stage is None or industry is None:
+                explained = self.missing_defaults(row.number, stage, industry, errors)
+            officers.append(self.officer(row, errors) if "officer" in values else None)
+            preview.values.update(
+                stage=stage, stage_since=since, cohort_year=cohort, industry=industry
             )
-        officer_id = self.officer(row, errors)
-        # NewCompany(...).profile(), built directly: one frozen dataclass per row cost more
-        profile = {f: values.get(f) for f in PROFILE_FIELDS}
-        profile.update(industry=industry, cohort_year=cohort, officer_id=officer_id)
-        clean, found = validate.check_new_profile(self.session, profile, stage, since, owners)
-        handled = {"stage"} if stage is None else set()
-        handled |= {"industry"} if industry is None else set()
-        errors += [e for e in self.issues_from(row, found) if e.field not in handled]
-        preview.values.update(stage=stage, stage_since=since, cohort_year=cohort, industry=industry)
-        preview.errors += errors
-        if preview.errors:
-            return
-        preview.status = RowStatus.NEW
-        key = brn_key(values.get("brn")) or normalise_name(values["name_ko"])
-        preview.plan = NewCompanyPlan(key, clean, stage, since, [row.number])  # type: ignore[arg-type]
+            handled.append(explained)
+            industries.append(industry)
+            cohorts.append(cohort)
+            stages.append(stage)
+            sinces.append(since)
+        # NewCompany(...).profile() of every row, column by column
+        filled = {"industry": industries, "cohort_year": cohorts, "officer_id": officers}
+        profiles = {
+            f: filled[f] if f in filled else [row.values.get(f) for _, row, _ in rows]
+            for f in PROFILE_FIELDS
+        }
+        checked = validate.check_new_profiles(self.session, profiles, stages, sinces, owners)
+        for (preview, row, key), explained, (clean, found), stage, since in zip(
+            rows, handled, checked, stages, sinces, strict=True
+        ):
+            if found:
+                preview.errors += [
+                    e for e in self.issues_from(row, found) if e.field not in explained
+                ]
+            if preview.errors:
+                continue
+            preview.status = RowStatus.NEW
+            preview.plan = NewCompanyPlan(key, clean, stage, since, [row.number])
+
+    def missing_defaults(
+        self, number: int, stage: Any, industry: Any, errors: list[CellIssue]
+    ) -> frozenset[str]:
+        """A new company's stage or industry that neither the row nor the options give: one
+        error each, and those fields, whose "required" from the checks would only repeat it."""
+        explained: set[str] = set()
+        if stage is None:
+            errors.append(self.issue(number, "stage", "importer.error.default_stage_needed"))
+            explained.add("stage")
+        if industry is None:
+            errors.append(self.issue(number, "industry", "importer.error.default_industry_needed"))
+            explained.add("industry")
+        return frozenset(explained)
 
     def update_company_row(
         self,

@@ -14,7 +14,7 @@ from crm.importer.parsing import (
     USD,
     ParseFailure,
     choice_key,
-    clean_text,
+    clean_column,
     parse_brn,
     parse_choice,
     parse_country,
@@ -178,7 +178,9 @@ class RowParser:
             for _, cells in self.table.rows
             if index < len(cells) and isinstance(cells[index], str)
         ]
-        slashed = [t for t in texts if slash_order_evidence(t) is not None or "/" in t]
+        # each distinct text looked at once (a column of dates repeats them)
+        dated = {t for t in set(texts) if "/" in t or slash_order_evidence(t) is not None}
+        slashed = [t for t in texts if t in dated]
         order, contradictory = read_slash_dates(slashed, self.options.date_order)
         self.date_orders[index] = (order, contradictory)
         if slashed and self.options.date_order == "auto":
@@ -186,65 +188,93 @@ class RowParser:
             self.notes.append(Note(key, {"column": label}))
 
     def parse(self) -> list[ParsedRow]:
-        readers = [
-            (i, label, spec, spec.name, spec.type == "quarter", self._reader(i, label, spec))
-            for i, label, spec in self.columns
-        ]
-        formula_cells = self.table.formula_cells
-        out = []
-        for number, cells in self.table.rows:
-            row = ParsedRow(number)
-            values = row.values
-            width = len(cells)
-            for index, label, spec, name, is_quarter, read in readers:
-                raw = cells[index] if index < width else None
-                if raw is None:
-                    if (number, index) in formula_cells:
-                        row.errors.append(
-                            CellIssue(number, label, spec.name, "importer.error.formula_no_value")
-                        )
-                    continue
-                try:
-                    value = read(row, raw)
-                except ParseFailure as failure:
-                    params = {"value": _shown(raw), **failure.params}
-                    row.errors.append(
-                        CellIssue(number, label, spec.name, failure.key, params, _shown(raw))
-                    )
-                    continue
-                if value is None:
-                    continue
-                if is_quarter:
-                    year, quarter = value
-                    values["quarter"] = quarter
-                    if year is not None:
-                        values["quarter_year"] = year
-                else:
-                    values[name] = value
-            out.append(row)
+        """Every row's typed values, read column by column: a column's parser, caches and text
+        cleaning serve the whole column. Columns are read in order, so each row's values,
+        errors and warnings still come in column order."""
+        out = [ParsedRow(number) for number, _ in self.table.rows]
+        columns = self._cells_by_column()
+        for index, label, spec in self.columns:
+            raws = columns[index]
+            if self.table.formula_cells:
+                self._formulas_without_value(index, label, spec, raws, out)
+            read = self._reader(index, label, spec)
+            if read is None:
+                texts, repaired = clean_column(raws, multiline=spec.type == "notes")
+                self.repaired += repaired
+                for row, text in zip(out, texts, strict=True):
+                    if text is not None:
+                        row.values[spec.name] = text
+            else:
+                self._read_cells(label, spec, read, raws, out)
         if self.repaired:
             self.notes.append(Note("importer.note.cleaned", {"count": self.repaired}))
         return out
+
+    def _cells_by_column(self) -> list[list[Any]]:
+        """The table's cells column by column (None past the end of a short row)."""
+        width = max((index for index, _, _ in self.columns), default=-1) + 1
+        padded = [
+            cells if len(cells) >= width else (*cells, *([None] * (width - len(cells))))
+            for _, cells in self.table.rows
+        ]
+        if not padded:
+            return [[] for _ in range(width)]
+        return [list(column) for column in zip(*(cells[:width] for cells in padded), strict=True)]
+
+    def _formulas_without_value(
+        self, index: int, label: str, spec: FieldSpec, raws: list[Any], rows: list[ParsedRow]
+    ) -> None:
+        """An empty cell that holds a formula: its value was never calculated and saved."""
+        formula_cells = self.table.formula_cells
+        for row, raw in zip(rows, raws, strict=True):
+            if raw is None and (row.number, index) in formula_cells:
+                row.errors.append(
+                    CellIssue(row.number, label, spec.name, "importer.error.formula_no_value")
+                )
+
+    def _read_cells(
+        self,
+        label: str,
+        spec: FieldSpec,
+        read: Callable[[ParsedRow, Any], Any],
+        raws: list[Any],
+        rows: list[ParsedRow],
+    ) -> None:
+        """One column's cells through its parser, an issue for each cell it cannot read."""
+        name, is_quarter = spec.name, spec.type == "quarter"
+        for row, raw in zip(rows, raws, strict=True):
+            if raw is None:
+                continue
+            try:
+                value = read(row, raw)
+            except ParseFailure as failure:
+                shown = _shown(raw)
+                params = {"value": shown, **failure.params}
+                row.errors.append(CellIssue(row.number, label, name, failure.key, params, shown))
+                continue
+            if value is None:
+                continue
+            if is_quarter:
+                year, quarter = value
+                row.values["quarter"] = quarter
+                if year is not None:
+                    row.values["quarter_year"] = year
+            else:
+                row.values[name] = value
 
     def _warn(self, row: ParsedRow, label: str, spec: FieldSpec, key: str, raw: Any) -> None:
         shown = _shown(raw)
         row.warnings.append(CellIssue(row.number, label, spec.name, key, {"value": shown}, shown))
 
-    def _text_reader(self, multiline: bool) -> Callable[[ParsedRow, Any], Any]:
-        def read(row: ParsedRow, raw: Any) -> Any:
-            text, repaired = clean_text(raw, multiline=multiline)
-            if repaired:
-                self.repaired += 1
-            return text
-
-        return read
-
-    def _reader(self, index: int, label: str, spec: FieldSpec) -> Callable[[ParsedRow, Any], Any]:
-        """The parser of one column, chosen once (not per cell)."""
+    def _reader(
+        self, index: int, label: str, spec: FieldSpec
+    ) -> Callable[[ParsedRow, Any], Any] | None:
+        """The parser of one column, chosen once (not per cell); None for a text column, which
+        is cleaned as a whole (parsing.clean_column)."""
         kind = spec.type
         options, vocabulary = self.options, self.vocabulary
         if kind in ("text", "name", "programme", "officer", "notes"):
-            return self._text_reader(kind == "notes")
+            return None
         if kind == "brn":
             return lambda row, raw: parse_brn(raw)
         if kind == "date":
@@ -291,4 +321,4 @@ class RowParser:
             synonyms = {choice_key(c): c for c in spec.choices}
             allowed = list(spec.choices)
             return _memo(lambda raw: parse_choice(raw, synonyms, allowed))
-        return self._text_reader(False)
+        return None

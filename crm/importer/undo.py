@@ -1,5 +1,11 @@
 """Undo a whole import, or refuse with reasons: remove the rows it created and put back the
-values it changed (from its audit entries), unless something changed them since."""
+values it changed (from its audit entries), unless something changed them since.
+
+A created company is found by its "create" entry. Its first stage is not undone as a stage
+move: its stage entries go with it (by company id). That holds for both ways an import has
+recorded that stage: inside the create entry's snapshot ("stage", "stage_since"; imports now),
+or as a separate stage_change entry with the import's context (earlier imports), which is then
+left out of the stage moves to take back."""
 
 from __future__ import annotations
 

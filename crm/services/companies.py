@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -35,37 +36,6 @@ PROFILE_FIELDS = (
 PERSONAL_FIELDS = ("representative", "email", "phone")
 
 
-def validate_profile(
-    session: Session, check: Checker, data: dict[str, Any], *, partial: bool
-) -> dict[str, Any]:
-    """Validate the given profile fields; with partial=False, required ones must be present."""
-    clean: dict[str, Any] = {}
-    rules: dict[str, Any] = {
-        "name_ko": lambda v: check.text("name_ko", v, required=True, max_len=200),
-        "name_en": lambda v: check.text("name_en", v, max_len=200),
-        "brn": lambda v: check.brn("brn", v),
-        "representative": lambda v: check.text("representative", v, max_len=100),
-        "founded_on": lambda v: check.day("founded_on", v),
-        "industry": lambda v: check.choice("industry", v, [i.value for i in Industry]),
-        "ai_field": lambda v: check.text("ai_field", v, max_len=100),
-        "location": lambda v: check.text("location", v, max_len=100),
-        "email": lambda v: check.email("email", v),
-        "phone": lambda v: check.phone("phone", v),
-        "officer_id": lambda v: _officer(session, check, v),
-        "cohort_year": lambda v: check.integer(
-            "cohort_year", v, required=True, minimum=2000, maximum=2100
-        ),
-        "notes": lambda v: check.text("notes", v, max_len=10_000, multiline=True),
-    }
-    unknown = set(data) - set(rules)
-    for field in sorted(unknown):
-        check.fail(field, "error.unknown_field")
-    for field, rule in rules.items():
-        if field in data or not partial:
-            clean[field] = rule(data.get(field))
-    return clean
-
-
 def _officer(session: Session, check: Checker, value: Any) -> int | None:
     officer_id = check.integer("officer_id", value, minimum=1)
     if officer_id is None:
@@ -75,6 +45,64 @@ def _officer(session: Session, check: Checker, value: Any) -> int | None:
         check.fail("officer_id", "error.officer")
         return None
     return officer_id
+
+
+ProfileRule = Callable[[Session, Checker, Any], Any]
+_INDUSTRIES = tuple(i.value for i in Industry)
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """check.text with one field's limits, kept as data so that the importer can check a
+    whole column against the same limits at once (crm/importer/validate.py)."""
+
+    field: str
+    max_len: int
+    required: bool = False
+    multiline: bool = False
+
+    def __call__(self, session: Session, check: Checker, value: Any) -> str | None:
+        return check.text(
+            self.field,
+            value,
+            required=self.required,
+            max_len=self.max_len,
+            multiline=self.multiline,
+        )
+
+
+# Each profile field's check, in the order its errors are reported. Built once (not per call),
+# and shared with the importer, which runs them column by column (crm/importer/validate.py).
+PROFILE_RULES: dict[str, ProfileRule] = {
+    "name_ko": TextRule("name_ko", 200, required=True),
+    "name_en": TextRule("name_en", 200),
+    "brn": lambda s, check, v: check.brn("brn", v),
+    "representative": TextRule("representative", 100),
+    "founded_on": lambda s, check, v: check.day("founded_on", v),
+    "industry": lambda s, check, v: check.choice("industry", v, _INDUSTRIES),
+    "ai_field": TextRule("ai_field", 100),
+    "location": TextRule("location", 100),
+    "email": lambda s, check, v: check.email("email", v),
+    "phone": lambda s, check, v: check.phone("phone", v),
+    "officer_id": _officer,
+    "cohort_year": lambda s, check, v: check.integer(
+        "cohort_year", v, required=True, minimum=2000, maximum=2100
+    ),
+    "notes": TextRule("notes", 10_000, multiline=True),
+}
+
+
+def validate_profile(
+    session: Session, check: Checker, data: dict[str, Any], *, partial: bool
+) -> dict[str, Any]:
+    """Validate the given profile fields; with partial=False, required ones must be present."""
+    clean: dict[str, Any] = {}
+    for field in sorted(data.keys() - PROFILE_RULES.keys()):
+        check.fail(field, "error.unknown_field")
+    for field, rule in PROFILE_RULES.items():
+        if field in data or not partial:
+            clean[field] = rule(session, check, data.get(field))
+    return clean
 
 
 def _check_brn_unique(

@@ -163,14 +163,8 @@ def test_companies_workbook_with_every_quirk(
         ("영산에너지", "pre_startup", date(2022, 3, 10)),
     ]
     context = f"import #{result.batch_id} 기업현황.xlsx"
-    assert (
-        audit_rows(session, 1)
-        == [  # after the officer's own account
-            ("create", "company", None, context),
-            ("stage_change", "company", "stage", context),
-        ]
-        * 3
-    )
+    # one entry per created company (after the officer's own account), its stage included
+    assert audit_rows(session, 1) == [("create", "company", None, context)] * 3
     batch = session.get(ImportBatch, result.batch_id)
     assert batch is not None
     assert (batch.filename, batch.kind, batch.actor_id) == (
@@ -405,9 +399,7 @@ def test_activities_csv_in_cp949_creates_missing_companies(
     made = session.exec(
         select(AuditEntry.entity, AuditEntry.action).where(AuditEntry.context == context)
     ).all()
-    assert sorted(made) == sorted(
-        [("company", "create"), ("company", "stage_change")] + [("activity", "create")] * 3
-    )
+    assert sorted(made) == sorted([("company", "create")] + [("activity", "create")] * 3)
     after = snapshot(engine)
     again = apply_import(session, officer, table, options=options, skip_invalid=True)
     assert again.batch_id is None and again.unchanged == 3

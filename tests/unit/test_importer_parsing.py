@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from crm.importer.csvfile import first_lines
 from crm.importer.parsing import (
     USD,
     ParseFailure,
+    clean_column,
     clean_text,
     parse_brn,
     parse_country,
@@ -234,3 +236,36 @@ def test_countries() -> None:
     assert parse_country("미국") == "US"
     assert parse_country("Viet Nam") == "VN"
     _fails("importer.error.country", parse_country, "Atlantis")
+
+
+@given(
+    cells=st.lists(
+        st.one_of(
+            st.none(),
+            st.text(alphabet="ab가 \t\n\u00a0\u200b&;#x\\-N/A", max_size=8),
+            st.sampled_from(["nan", " N/A ", "-", "R&amp;D", "긴 회사 이름 주식회사", 12.0, 7]),
+        ),
+        max_size=8,
+    ),
+    multiline=st.booleans(),
+)
+def test_a_column_is_cleaned_as_each_of_its_cells(cells: list[object], multiline: bool) -> None:
+    """clean_column (one search over the whole column when it can) answers as clean_text
+    does for every cell, and counts the cells that needed repairs."""
+    texts, repaired = clean_column(cells, multiline=multiline)
+    each = [clean_text(cell, multiline=multiline) for cell in cells]
+    assert (texts, repaired) == ([t for t, _ in each], sum(r for _, r in each))
+
+
+def test_a_plain_column_is_stripped_and_placeholders_dropped() -> None:
+    assert clean_column(["  빛고을 ", "n/a", None, "-", "AT&T"]) == (
+        ["빛고을", None, None, None, "AT&T"],
+        0,
+    )
+    assert clean_column(["a  b", "x"]) == (["a b", "x"], 1)
+
+
+@given(st.text(alphabet="a,\n\r\x0b\u2028", max_size=40), st.integers(0, 6))
+def test_the_delimiter_sample_is_thefirst_lines(text: str, count: int) -> None:
+    """The CSV sniffer reads the first lines without splitting the whole file."""
+    assert first_lines(text, count) == text.splitlines()[:count]
