@@ -90,19 +90,22 @@ class RowStream:
             found = self._starts[key] = (xl_col_to_name(col), style)
         return found
 
-    def number(self, col: int, value: float, cell_format: Format | None) -> None:
-        """A finite int or float (the caller checks), as `write_number` stores it."""
-        parts = self._parts
-        if not parts:
+    def _open_cell(self, col: int, cell_format: Format | None) -> str:
+        """`<c r="B7" s="3"` for a cell of this row (the row's extent noted on the way)."""
+        if not self._parts:
             self._first = col
         self._last = col
         letters, style = self._starts.get((col, id(cell_format))) or self._cell_start(
             col, cell_format
         )
+        return f'<c r="{letters}{self._ref}"{style}'
+
+    def number(self, col: int, value: float, cell_format: Format | None) -> None:
+        """A finite int or float (the caller checks), as `write_number` stores it."""
         # XlsxWriter formats with ".16G" (through float); for an int below 2**53 that is its
         # decimal digits, which str() gives faster.
         shown = str(value) if type(value) is int and -_EXACT < value < _EXACT else f"{value:.16G}"
-        parts.append(f'<c r="{letters}{self._ref}"{style}><v>{shown}</v></c>')
+        self._parts.append(f"{self._open_cell(col, cell_format)}><v>{shown}</v></c>")
 
     def date(self, col: int, value: date, cell_format: Format | None) -> None:
         """A date or timestamp as its Excel serial number, as `write_datetime` stores it."""
@@ -110,17 +113,10 @@ class RowStream:
 
     def text(self, col: int, value: str, cell_format: Format | None) -> None:
         """Text as an inline string (constant-memory mode has no shared-string table)."""
-        parts = self._parts
-        if not parts:
-            self._first = col
-        self._last = col
-        letters, style = self._starts.get((col, id(cell_format))) or self._cell_start(
-            col, cell_format
-        )
         text, preserve = inline_text(value)
         space = ' xml:space="preserve"' if preserve else ""
-        parts.append(
-            f'<c r="{letters}{self._ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        self._parts.append(
+            f'{self._open_cell(col, cell_format)} t="inlineStr"><is><t{space}>{text}</t></is></c>'
         )
 
     def end(self) -> None:
