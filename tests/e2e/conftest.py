@@ -1,4 +1,5 @@
-"""Browser fixtures: one app server with the demo cohort per test run, chromium via Playwright."""
+"""Browser fixtures: one app server with its own demo database per test file (a file's tests may
+change data another file counts on), chromium via Playwright, one browser per run."""
 
 from __future__ import annotations
 
@@ -32,20 +33,20 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     path = tmp_path_factory.mktemp("e2e") / "crm.sqlite3"
     return path, prepare_database(path)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(demo_db: tuple[Path, dict[str, str]]) -> Iterator[AppServer]:
     app = AppServer(demo_db[0]).start()
     yield app
     app.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def passwords(demo_db: tuple[Path, dict[str, str]]) -> dict[str, str]:
     return demo_db[1]
 

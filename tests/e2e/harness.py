@@ -146,10 +146,19 @@ def sign_in(page: Page, server: AppServer, username: str, password: str) -> None
     earlier test's switch to English must not leak into this one)."""
     open_app(page, server)
     fill_sign_in(page, username, password)
+    # The signed-in sidebar (with the language switch) can draw a moment after the run that
+    # signed in has finished; look once it is there (or the sign-in was refused).
     korean = page.locator("[data-testid='stSidebar']").get_by_role("radio", name="한국어")
+    refused = page.locator("[data-testid='stAlert']")
+    korean.or_(refused).first.wait_for(state="attached", timeout=30_000)
     if korean.count() and not korean.is_checked():
         page.locator("[data-testid='stSidebar']").get_by_text("한국어").click()
         wait_idle(page)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll(\"[data-testid='stSidebar'] input[type=radio]\")]"
+            ".some(r => r.checked && r.closest('label')?.innerText.includes('한국어'))",
+            timeout=30_000,
+        )
 
 
 def fill_sign_in(page: Page, username: str, password: str) -> None:
