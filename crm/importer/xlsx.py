@@ -225,8 +225,13 @@ def _cell_formats(workbook: Any) -> CellFormats:
 def _grid_rows(
     zf: zipfile.ZipFile, workbook: Any, worksheet: Any, strings_path: str | None
 ) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """The sheet's rows by the fast grid reader; NotSure when openpyxl must read them."""
+    """The sheet's rows by the fast grid reader; NotSure when openpyxl must read them.
+    The two parts it parses without defusedxml get the DTD check here, whatever their names
+    (the shared strings are found by content type, so their name need not end in .xml)."""
     formats = _cell_formats(workbook)
+    for name in (strings_path, worksheet._worksheet_path):
+        if name is not None:
+            _check_prolog(zf, name)
     if strings_path is None:
         strings: list[str] = []
     else:

@@ -25,6 +25,7 @@ _CONTROL = re.compile("([\x00-\x08\x0b-\x1f])")
 _LEADING_SPACE = re.compile(r"^\s")
 _TRAILING_SPACE = re.compile(r"\s$")
 _EXACT = 2**53  # ints below this are exact as floats
+_MAX_UNITS = 32_767  # the most UTF-16 code units an Excel cell holds
 
 
 def inline_text(value: str) -> tuple[str, bool]:
@@ -69,6 +70,8 @@ class RowStream:
         """Start a row: XlsxWriter first writes out the row it holds (so that formats get their
         numbers in the order XlsxWriter itself would give them)."""
         ws = self.ws
+        if row >= ws.xls_rowmax:
+            raise ValueError(f"row {row} is beyond the worksheet's last row")
         if row > ws.previous_row:
             ws._write_single_row(row)
         elif row < ws.previous_row or ws.table.get(row):
@@ -86,6 +89,8 @@ class RowStream:
             if cell_format is None:
                 column = self.ws.col_info.get(col)
                 cell_format = column.column_format if column is not None else None
+            if col >= self.ws.xls_colmax:
+                raise ValueError(f"column {col} is beyond the worksheet's last column")
             style = "" if cell_format is None else f' s="{cell_format._get_xf_index()}"'
             found = self._starts[key] = (xl_col_to_name(col), style)
         return found
@@ -112,7 +117,10 @@ class RowStream:
         self.number(col, self.ws._convert_date_time(value), cell_format)
 
     def text(self, col: int, value: str, cell_format: Format | None) -> None:
-        """Text as an inline string (constant-memory mode has no shared-string table)."""
+        """Text as an inline string (constant-memory mode has no shared-string table), cut to
+        Excel's 32,767 UTF-16 units as XlsxWriter cuts it."""
+        if len(value) > _MAX_UNITS // 2 and len(value.encode("utf-16-le")) > 2 * _MAX_UNITS:
+            value = value.encode("utf-16-le")[: 2 * _MAX_UNITS].decode("utf-16-le", "ignore")
         text, preserve = inline_text(value)
         space = ' xml:space="preserve"' if preserve else ""
         self._parts.append(
@@ -129,3 +137,6 @@ class RowStream:
         ws._check_dimensions(row, self._last)
         ws.fh.write(f'<row r="{self._ref}">{"".join(self._parts)}</row>')
         self._parts = []
+        # The row is written: XlsxWriter must now treat it as it treats its own written rows
+        # (a later cell or set_row for it is refused), not as the row it still holds.
+        ws.previous_row = row + 1

@@ -675,3 +675,27 @@ def test_a_bomb_in_the_string_table_is_stopped_without_the_prolog_check(
         "importer.refused.xml_entities",
         {"part": "EntitiesForbidden"},
     )
+
+
+def test_a_dtd_in_a_string_table_not_named_xml_is_refused() -> None:
+    """The shared strings are found by their content type, so the part may be called anything;
+    the grid reader parses it without defusedxml, so it is checked whatever its name."""
+    data = xlsx([["회사명"], ["빛고을"]])
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            name, body = info.filename, source.read(info.filename)
+            if name == "xl/sharedStrings.xml":
+                name = "xl/sharedStrings.dat"
+                head, rest = body.split(b"?>", 1)
+                dtd = b'<!DOCTYPE sst [<!ENTITY e "EXPANDED">]>'
+                body = head + b"?>" + dtd + rest.replace("빛고을".encode(), b"&e;")
+            elif name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                body = body.replace(b"sharedStrings.xml", b"sharedStrings.dat")
+            target.writestr(name, body)
+    error = _refusal(out.getvalue())
+    assert (error.key, error.params) == (
+        "importer.refused.xml_entities",
+        {"part": "xl/sharedStrings.dat"},
+    )

@@ -92,6 +92,8 @@ TRICKY_TEXT = [
     "emoji 🚀 and 𠜎",
     '=HYPERLINK("http://x","y")',
     "x" * 5000,
+    "😀" * 20_000,  # 40,000 UTF-16 units: cut to Excel's 32,767 as XlsxWriter cuts it
+    "a" + "😀" * 16_383,  # the cut falls inside a surrogate pair
 ]
 TRICKY_NUMBERS = [0, 1, -1, 7, 2**53, 10**16, -(10**17), 0.1, 1 / 3, 1.5e-7, 123456789.125, 1e300]
 DATES = [date(2022, 3, 4), datetime(2022, 7, 1, 13, 45, 30), date(1899, 12, 31), date(1900, 2, 28)]
@@ -229,3 +231,35 @@ def test_table_writer_gives_the_same_workbook_with_or_without_streaming(
     assert cells[2][3] == ("not a date", "General")
     assert book.active["B2"].quotePrefix
     assert book.active.row_dimensions[3].height == 30
+
+
+def test_a_streamed_row_counts_as_written_for_xlsxwriter() -> None:
+    """After a streamed row, XlsxWriter refuses a late cell or height for it (as for any row it
+    wrote itself in constant-memory mode) instead of writing the row a second time."""
+    late: list[int] = []
+
+    def build(workbook: Workbook, sheet: Worksheet) -> None:
+        stream = RowStream(sheet)
+        stream.begin(1)
+        stream.number(0, 1, None)
+        stream.end()
+        late.append(sheet.write_string(1, 5, "late"))
+        sheet.write_string(2, 0, "next")
+
+    xml = _sheet_xml(_book(build))
+    assert late[0] < 0  # refused: the row is already written
+    assert xml.count(b'<row r="2"') == 1
+    assert b"late" not in xml
+    assert b'<row r="3"><c r="A3" t="inlineStr"><is><t>next</t></is></c></row>' in xml
+
+
+def test_rows_and_columns_past_the_sheet_edge_are_refused() -> None:
+    def build(workbook: Workbook, sheet: Worksheet) -> None:
+        stream = RowStream(sheet)
+        with pytest.raises(ValueError, match="last row"):
+            stream.begin(1_048_576)
+        stream.begin(0)
+        with pytest.raises(ValueError, match="last column"):
+            stream.number(16_384, 1, None)
+
+    _book(build)
