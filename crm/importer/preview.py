@@ -90,6 +90,14 @@ class OutcomeUpdatePlan:
     changes: dict[str, Any]
 
 
+def _row_preview(row: ParsedRow) -> RowPreview:
+    """A row's preview before planning: an error until a plan says otherwise, with the values,
+    errors and warnings parsing found (copies: planning adds to them)."""
+    return RowPreview(
+        row.number, RowStatus.ERROR, dict(row.values), list(row.errors), list(row.warnings)
+    )
+
+
 def _same(a: Any, b: Any) -> bool:
     return to_text(a) == to_text(b)
 
@@ -265,9 +273,7 @@ class Planner:
         find = self.catalog.find_by_keys
         for row in parsed:
             values = row.values
-            preview = RowPreview(
-                row.number, RowStatus.ERROR, dict(values), list(row.errors), list(row.warnings)
-            )
+            preview = _row_preview(row)
             previews.append(preview)
             name, brn = values.get("name_ko"), brn_key(values.get("brn"))
             name_key = normalise_name(name) if name else ""
@@ -493,9 +499,7 @@ class Planner:
         ] = []
         groups: dict[str, list[tuple[RowPreview, ParsedRow]]] = defaultdict(list)
         for row in parsed:
-            preview = RowPreview(
-                row.number, RowStatus.ERROR, dict(row.values), list(row.errors), list(row.warnings)
-            )
+            preview = _row_preview(row)
             previews.append(preview)
             values = row.values
             lookup = self.catalog.find_company(values.get("brn"), values.get("company"))
@@ -710,9 +714,7 @@ class Planner:
         previews: list[RowPreview] = []
         pending: list[tuple[RowPreview, ParsedRow, CompanyRef, int | None, int | None]] = []
         for row in parsed:
-            preview = RowPreview(
-                row.number, RowStatus.ERROR, dict(row.values), list(row.errors), list(row.warnings)
-            )
+            preview = _row_preview(row)
             previews.append(preview)
             values = row.values
             lookup = self.catalog.find_company(values.get("brn"), values.get("company"))

@@ -80,6 +80,25 @@ def _stream_into(
         on_rows(written)
 
 
+def _fill_table(
+    worksheet: Worksheet,
+    table: TableWriter,
+    source: Iterable[Sequence[Any]],
+    shape: Callable[[Sequence[Any]], Sequence[Any]],
+    on_rows: RowsWritten | None,
+    lang: str,
+    *,
+    freeze_cols: int,
+    label_col: int = 0,
+) -> TableWriter:
+    """A detail sheet's table: header, streamed rows, totals row, then widths and printing."""
+    table.write_header()
+    _stream_into(table, source, shape, on_rows)
+    table.write_totals(t("report.total", lang), label_col=label_col)
+    finish_table(worksheet, table, title=worksheet.get_name(), freeze_cols=freeze_cols)
+    return table
+
+
 def write_companies(
     worksheet: Worksheet,
     formats: Formats,
@@ -118,12 +137,8 @@ def write_companies(
         return [r[0], r[1], stages.get(r[2], r[2]), industries.get(r[3], r[3]), *r[4:]]
 
     table = TableWriter(worksheet, formats, columns, divisor=options.unit.divisor)
-    table.write_header()
     source = rows.company_rows(session, period, [k.code for k in kinds], lang)
-    _stream_into(table, source, shape, on_rows)
-    table.write_totals(t("report.total", lang))
-    finish_table(worksheet, table, title=worksheet.get_name(), freeze_cols=2)
-    return table
+    return _fill_table(worksheet, table, source, shape, on_rows, lang, freeze_cols=2)
 
 
 def write_kind(
@@ -170,12 +185,8 @@ def write_kind(
         return [*r[:6], statuses.get(r[6], r[6]), r[7], r[8], *extra, r[9]]
 
     table = TableWriter(worksheet, formats, columns, divisor=options.unit.divisor)
-    table.write_header()
     source = rows.kind_activity_rows(session, options.period, kind.code, lang)
-    _stream_into(table, source, shape, on_rows)
-    table.write_totals(t("report.total", lang))
-    finish_table(worksheet, table, title=worksheet.get_name(), freeze_cols=1)
-    return table
+    return _fill_table(worksheet, table, source, shape, on_rows, lang, freeze_cols=1)
 
 
 def write_stage_moves(
@@ -202,13 +213,10 @@ def write_stage_moves(
     def shape(r: Sequence[Any]) -> list[Any]:
         return [r[0], r[1], stages.get(r[2], r[2]), stages.get(r[3], r[3]), *r[4:]]
 
-    table = TableWriter(worksheet, formats, columns, divisor=options.unit.divisor)
-    table.write_header()
-    _stream_into(table, rows.stage_move_rows(session, options.period, lang), shape, on_rows)
     # The company-id column counts the moves, so the label goes next to it.
-    table.write_totals(t("report.total", lang), label_col=1)
-    finish_table(worksheet, table, title=worksheet.get_name(), freeze_cols=2)
-    return table
+    table = TableWriter(worksheet, formats, columns, divisor=options.unit.divisor)
+    source = rows.stage_move_rows(session, options.period, lang)
+    return _fill_table(worksheet, table, source, shape, on_rows, lang, freeze_cols=2, label_col=1)
 
 
 def write_outcomes(
@@ -246,8 +254,5 @@ def write_outcomes(
     ]
 
     table = TableWriter(worksheet, formats, columns, divisor=options.unit.divisor)
-    table.write_header()
-    _stream_into(table, rows.outcome_rows(session, options.period, lang), list, on_rows)
-    table.write_totals(t("report.total", lang))
-    finish_table(worksheet, table, title=worksheet.get_name(), freeze_cols=2)
-    return table
+    source = rows.outcome_rows(session, options.period, lang)
+    return _fill_table(worksheet, table, source, list, on_rows, lang, freeze_cols=2)

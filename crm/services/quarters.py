@@ -224,6 +224,36 @@ def _changes_anything(obj: Any, clean: dict[str, Any]) -> bool:
     return any(audit.to_text(getattr(obj, f)) != audit.to_text(v) for f, v in clean.items())
 
 
+def _restate(
+    session: Session,
+    actor: Actor,
+    row: Activity | OutcomeReport,
+    entity: str,
+    version: int,
+    clean: dict[str, Any],
+    periods: list[tuple[int, int]],
+    why: str,
+) -> None:
+    """Apply a checked correction as a restatement of the closed `periods`: the changes audited
+    as RESTATE, one Restatement row per period, one commit (nothing on any failure)."""
+    check_stale(session, row, entity, version, clean)
+    try:
+        apply_changes(
+            session,
+            actor,
+            row,
+            entity,
+            clean,
+            action=AuditAction.RESTATE,
+            context=f"restatement {', '.join(f'{y}-Q{q}' for y, q in periods)}",
+        )
+        _record(session, actor, periods, entity, row.id, why)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+
+
 def restate_activity(
     session: Session,
     actor: Actor,
@@ -250,22 +280,7 @@ def restate_activity(
         check.fail("reason", "error.restatement_no_change")
     check.raise_if_errors()
     assert why is not None
-    check_stale(session, activity, "activity", version, clean)
-    try:
-        apply_changes(
-            session,
-            actor,
-            activity,
-            "activity",
-            clean,
-            action=AuditAction.RESTATE,
-            context=f"restatement {', '.join(f'{y}-Q{q}' for y, q in periods)}",
-        )
-        _record(session, actor, periods, "activity", activity_id, why)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    _restate(session, actor, activity, "activity", version, clean, periods, why)
     return activity
 
 
@@ -294,22 +309,7 @@ def restate_outcome_report(
         check.fail("reason", "error.restatement_no_change")
     check.raise_if_errors()
     assert why is not None
-    check_stale(session, report, "outcome_report", version, clean)
-    try:
-        apply_changes(
-            session,
-            actor,
-            report,
-            "outcome_report",
-            clean,
-            action=AuditAction.RESTATE,
-            context=f"restatement {report.year}-Q{report.quarter}",
-        )
-        _record(session, actor, periods, "outcome_report", report_id, why)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    _restate(session, actor, report, "outcome_report", version, clean, periods, why)
     return report
 
 
