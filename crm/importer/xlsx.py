@@ -8,8 +8,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
 
 import defusedxml
 import openpyxl
@@ -21,6 +21,7 @@ from crm.importer.errors import ImportRefused
 from crm.importer.limits import ImportLimits
 from crm.importer.model import Note, RawSheet, Row
 from crm.importer.xlsxgrid import CellFormats, NotSure, iter_grid, read_shared_strings
+from crm.importer.xlsxtext import iter_grid_text, read_shared_strings_text
 
 _PROLOG_LIMIT = 64 * 1024
 _SCAN_CHUNK = 1024 * 1024
@@ -119,21 +120,29 @@ def _formula_cells(window: bytes) -> Iterator[tuple[int, int]]:
             yield int(ref.group(2)), _column_index(ref.group(1))
 
 
-def _scan_sheet(zf: zipfile.ZipFile, path: str) -> tuple[set[tuple[int, int]], list[str]]:
-    """Formula cells and merged ranges, found by scanning the sheet's bytes (openpyxl's
-    read-only mode reports neither)."""
+Scan = tuple[set[tuple[int, int]], list[str]]
+
+
+def _scan(windows: Iterable[bytes]) -> Scan:
+    """Formula cells and merged ranges, found by scanning a sheet's bytes (openpyxl's read-only
+    mode reports neither), in windows that overlap enough to hold any tag whole."""
     formulas: set[tuple[int, int]] = set()
     merges: list[str] = []
+    for window in windows:
+        if b"<f" in window or b":f" in window:  # in every match: skips the regex if neither
+            formulas.update(_formula_cells(window))
+        if b"mergeCell" in window:
+            merges.extend(m.group(1).decode() for m in _MERGE.finditer(window))
+    return formulas, sorted(set(merges))
+
+
+def _windows(zf: zipfile.ZipFile, path: str) -> Iterator[bytes]:
     tail = b""
     with zf.open(path) as part:
         while chunk := part.read(_SCAN_CHUNK):
             window = tail + chunk
-            if b"<f" in window or b":f" in window:  # in every match: skips the regex if neither
-                formulas.update(_formula_cells(window))
-            if b"mergeCell" in window:
-                merges.extend(m.group(1).decode() for m in _MERGE.finditer(window))
+            yield window
             tail = window[-_SCAN_OVERLAP:]
-    return formulas, sorted(set(merges))
 
 
 def _defused_cause(exc: BaseException) -> BaseException | None:
@@ -222,23 +231,70 @@ def _cell_formats(workbook: Any) -> CellFormats:
     return CellFormats(workbook.epoch, frozenset(dates), frozenset(durations))
 
 
-def _grid_rows(
-    zf: zipfile.ZipFile, workbook: Any, worksheet: Any, strings_path: str | None
-) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """The sheet's rows by the fast grid reader; NotSure when openpyxl must read them.
-    The two parts it parses without defusedxml get the DTD check here, whatever their names
-    (the shared strings are found by content type, so their name need not end in .xml)."""
-    formats = _cell_formats(workbook)
+GridReader = Callable[[IO[bytes], list[str], CellFormats], Iterator[tuple[int, tuple[Any, ...]]]]
+
+
+def _shared_strings(zf: zipfile.ZipFile, worksheet: Any, strings_path: str | None) -> list[str]:
+    """The string table, read by the grid reader. The two parts the grid readers parse without
+    defusedxml get the DTD check here, whatever their names (the shared strings are found by
+    content type, so their name need not end in .xml)."""
     for name in (strings_path, worksheet._worksheet_path):
         if name is not None:
             _check_prolog(zf, name)
     if strings_path is None:
-        strings: list[str] = []
-    else:
+        return []
+    try:
         with zf.open(strings_path) as part:
-            strings = read_shared_strings(part)
+            return read_shared_strings_text(part)
+    except NotSure:
+        with zf.open(strings_path) as part:
+            return read_shared_strings(part)
+
+
+def _grid_rows(
+    zf: zipfile.ZipFile,
+    workbook: Any,
+    worksheet: Any,
+    strings_path: str | None,
+    reader: GridReader = iter_grid,
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The sheet's rows by one grid reader; NotSure when it cannot read them exactly."""
+    formats = _cell_formats(workbook)
+    strings = _shared_strings(zf, worksheet, strings_path)
     with zf.open(worksheet._worksheet_path) as part:
-        yield from iter_grid(part, strings, formats)
+        yield from reader(part, strings, formats)
+
+
+def _read_cells(
+    data: bytes,
+    zf: zipfile.ZipFile,
+    workbook: Any,
+    worksheet: Any,
+    strings_path: str | None,
+    limits: ImportLimits,
+) -> tuple[dict[int, list[Any]], int, Scan]:
+    """The sheet's rows (see _collect), by the fastest reader that is sure of them: the text
+    reader (the common shape), else the element reader, else openpyxl itself; and its formula
+    cells and merged ranges (when the text reader read the rows, only the text outside them
+    can hold those, and only that is scanned)."""
+    path = worksheet._worksheet_path
+    try:
+        formats = _cell_formats(workbook)
+        strings = _shared_strings(zf, worksheet, strings_path)
+        outside: list[str] = []
+        try:
+            with zf.open(path) as part:
+                cells, last = _collect(iter_grid_text(part, strings, formats, outside), limits)
+            return cells, last, _scan([outside[0].encode()])
+        except NotSure:
+            pass
+        with zf.open(path) as part:
+            cells, last = _collect(iter_grid(part, strings, formats), limits)
+        return cells, last, _scan(_windows(zf, path))
+    except NotSure:
+        pass
+    cells, last = _collect(_openpyxl_rows(data, worksheet.title), limits)
+    return cells, last, _scan(_windows(zf, path))
 
 
 def _openpyxl_rows(data: bytes, title: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
@@ -294,11 +350,9 @@ def read_xlsx(
         sheet_name = worksheet.title
         sheet_names = list(workbook.sheetnames)
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            formulas, merges = _scan_sheet(zf, worksheet._worksheet_path)
-            try:
-                cells, last = _collect(_grid_rows(zf, workbook, worksheet, strings_path), limits)
-            except NotSure:  # something the grid reader does not know: openpyxl reads it all
-                cells, last = _collect(_openpyxl_rows(data, sheet_name), limits)
+            cells, last, (formulas, merges) = _read_cells(
+                data, zf, workbook, worksheet, strings_path, limits
+            )
     except ImportRefused:
         raise
     except Exception as exc:  # as above: refuse, never crash, on a malformed sheet

@@ -16,15 +16,13 @@ later) limits entity amplification besides."""
 
 from __future__ import annotations
 
-import functools
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
 from openpyxl.cell.text import Text
-from openpyxl.utils.cell import get_column_letter
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -38,7 +36,6 @@ _V = f"{{{MAIN_NS}}}v"
 _F = f"{{{MAIN_NS}}}f"
 _IS = f"{{{MAIN_NS}}}is"
 _DIGITS = "0123456789"
-_MAX_COLUMN = 18278  # ZZZ: the widest column openpyxl's coordinate parser accepts
 _CHUNK = 16 * 1024  # measured: smaller chunks keep the freshly built elements in cache
 
 # how a cell style converts numbers (openpyxl: date_formats / timedelta_formats)
@@ -64,11 +61,24 @@ class CellFormats:
         return _TIMEDELTA if style in self.timedelta_styles else _DATE
 
 
-@functools.cache
-def _columns() -> dict[str, int]:
-    """Column letters → 1-based index, for every column openpyxl accepts (upper case only:
-    a lower-case reference is rare enough to leave to openpyxl)."""
-    return {get_column_letter(i): i for i in range(1, _MAX_COLUMN + 1)}
+class _Columns(dict[str, int]):
+    """Column letters → 1-based index, filled as letters are met; only what openpyxl's
+    coordinate parser accepts, upper case (a lower-case reference is rare enough to leave to
+    openpyxl): a KeyError for anything else."""
+
+    def __missing__(self, letters: str) -> int:
+        if not 1 <= len(letters) <= 3 or not letters.isascii() or not letters.isupper():
+            raise KeyError(letters)
+        index = 0
+        for letter in letters:
+            if not "A" <= letter <= "Z":
+                raise KeyError(letters)
+            index = index * 26 + ord(letter) - 64
+        self[letters] = index
+        return index
+
+
+_COLUMNS = _Columns()
 
 
 def _finished_children(
@@ -184,8 +194,13 @@ def _number(text: str) -> int | float:
     return int(text)
 
 
+# One cell as both readers see it: (column letters, "" when the cell has no reference; style;
+# cell type; the text of its value, or an inline string's value when the type is "inlineStr").
+Cell = tuple[str, str | None, str | None, str | None]
+
+
 class _Converter:
-    """Turns one row element into values; keeps the per-read caches (style kinds, dates)."""
+    """Turns one row's cells into values; keeps the per-read caches (style kinds, dates)."""
 
     def __init__(self, strings: list[str], formats: CellFormats) -> None:
         self.strings = strings
@@ -194,9 +209,9 @@ class _Converter:
         self.kinds: dict[str | None, int] = {None: formats.style_kind(0), "": _PLAIN}
         self.dates: tuple[dict[str, Any], ...] = ({}, {}, {})
 
-    def style_kind(self, style: str) -> int:
+    def style_kind(self, style: str, kinds: dict[str | None, int]) -> int:
         kind = self.formats.style_kind(int(style))
-        self.kinds[style] = kind
+        kinds[style] = kind
         return kind
 
     def date(self, text: str, kind: int) -> Any:
@@ -223,46 +238,27 @@ class _Converter:
             return from_ISO8601(text)
         raise NotSure(f"cell type {kind_of_cell!r}")
 
-    def row(self, row: ET.Element) -> tuple[Any, ...]:
+    def values(self, cells: Iterable[Cell], kinds: dict[str | None, int]) -> tuple[Any, ...]:
         """The row's values as openpyxl's _get_row gives them: each cell at its column (from
-        `r`, or one after the previous cell), gaps None, as wide as the last cell's column,
-        a later cell with the same column winning.
+        its reference, or one after the previous cell), gaps None, as wide as the last cell's
+        column, a later cell with the same column winning. `kinds` maps the style as the
+        caller spells it to how numbers convert (its missing style → style 0's kind).
 
         One loop with everything it uses bound locally, not a function per cell: this runs
-        for every cell of the file, and is most of the reader's own time."""
+        for every cell of the file, and is most of the readers' own time."""
         values: list[Any] = []
         width = column = 0
-        columns, kinds, strings, dates = _columns(), self.kinds, self.strings, self.dates
-        c_tag, v_tag, digits = _C, _V, _DIGITS
-        for cell in row:
-            if cell.tag != c_tag:
-                raise NotSure(f"row child {cell.tag}")
-            get = cell.get
-            ref = get("r")
-            if ref:
-                letters = ref.rstrip(digits)
-                if letters == ref or letters not in columns:
-                    raise NotSure(f"cell reference {ref!r}")
-                column = columns[letters]
-            else:
-                column += 1
-            style = get("s")
-            kind = kinds[style] if style in kinds else self.style_kind(style)
-            cell_type = get("t")
-            inline = None
-            if len(cell) == 1 and (v := cell[0]).tag == v_tag and not len(v):
-                text = v.text
-            elif len(cell):
-                text, inline = _cell_parts(cell)
-            else:
-                text = None
+        columns, strings, dates = _COLUMNS, self.strings, self.dates
+        for letters, style, cell_type, text in cells:
+            column = columns[letters] if letters else column + 1
+            kind = kinds[style] if style in kinds else self.style_kind(style, kinds)  # type: ignore[arg-type]
             if cell_type == "inlineStr":
-                value: Any = _inline_string(inline)
+                value: Any = text
             elif not text:
                 value = None
             elif cell_type == "s":
                 value = strings[int(text)]
-            elif cell_type is not None and cell_type != "n":
+            elif cell_type and cell_type != "n":
                 value = self.typed(cell_type, text)
             elif kind:
                 value = dates[kind].get(text) or self.date(text, kind)
@@ -280,6 +276,51 @@ class _Converter:
         del values[column:]
         return tuple(values)
 
+    def row(self, row: ET.Element) -> tuple[Any, ...]:
+        """A row element's values (see values)."""
+        return self.values(map(_element_cell, row), self.kinds)
+
+
+def _element_cell(cell: ET.Element) -> Cell:
+    """A `c` element as a Cell, or NotSure when it is not shaped as openpyxl's reader expects."""
+    if cell.tag != _C:
+        raise NotSure(f"row child {cell.tag}")
+    get = cell.get
+    ref = get("r") or ""
+    letters = ref.rstrip(_DIGITS)
+    if ref and (letters == ref or not letters):
+        raise NotSure(f"cell reference {ref!r}")
+    cell_type = get("t")
+    if cell_type == "":
+        raise NotSure("an empty cell type")
+    inline = None
+    if len(cell) == 1 and (v := cell[0]).tag == _V and not len(v):
+        text = v.text
+    elif len(cell):
+        text, inline = _cell_parts(cell)
+    else:
+        text = None
+    if cell_type == "inlineStr":
+        text = _inline_string(inline)
+    return letters, get("s"), cell_type, text
+
+
+def numbered(
+    rows: Iterable[tuple[str | None, tuple[Any, ...]]],
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """(row number, values) for rows given as (their `r`, values), numbered as openpyxl numbers
+    them (`r`, or one after the previous row), leaving out what openpyxl drops (a row numbered
+    lower than one before it) and rows without cells (openpyxl yields those empty)."""
+    number = 0
+    following = 1  # the first row number openpyxl still yields
+    for ref, values in rows:
+        number = number + 1 if ref is None else int(ref)
+        if number < following:
+            continue
+        following = number + 1
+        if values:
+            yield number, values
+
 
 def iter_grid(
     part: IO[bytes], strings: list[str], formats: CellFormats
@@ -289,20 +330,15 @@ def iter_grid(
     openpyxl also yields empty rows for the gaps between row numbers; they are left out here.
     Raises NotSure (possibly after some rows) when openpyxl must read the sheet instead."""
     convert = _Converter(strings, formats)
-    number = 0  # openpyxl's row counter: `r`, or one after the previous row
-    following = 1  # the first row number openpyxl still yields (it drops rows numbered lower)
-    try:
+
+    def element_rows() -> Iterator[tuple[str | None, tuple[Any, ...]]]:
         for rows in _finished_children(part, _sheet_data, _ROW):
             for row in rows:
                 if row.tag != _ROW:
                     raise NotSure(f"sheetData child {row.tag}")
-                ref = row.get("r")
-                number = number + 1 if ref is None else int(ref)
-                values = convert.row(row)
-                if number < following:
-                    continue
-                following = number + 1
-                if values:
-                    yield number, values
+                yield row.get("r"), convert.row(row)
+
+    try:
+        yield from numbered(element_rows())
     except (ET.ParseError, ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
         raise NotSure(f"worksheet: {exc!r}") from exc
