@@ -1,0 +1,82 @@
+"""A workbook saved by a real spreadsheet application imports by the fast text reader, exactly
+as openpyxl reads it: LibreOffice re-saves a small companies list as .xlsx.
+
+Skips when LibreOffice is missing, except under CI=true (see test_report_libreoffice)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crm.importer import xlsx as xlsx_module
+from crm.importer.readers import read_upload
+from tests.client.test_report_libreoffice import _soffice
+from tests.importer_files import xlsx
+from tests.unit.test_importer_xlsxgrid import _as_the_importer_keeps_them, _typed, openpyxl_rows
+
+ROWS = [
+    ["2022년 입주기업 현황 (가상 데모 데이터)"],
+    ["회사명", "사업자등록번호", "설립일", "직원 수", "투자 유치액", "비고"],
+    ["빛고을에이아이", "123-45-67890", date(2020, 5, 1), 12, 1_200_000_000, "R&D <연구>"],
+    ["  공백 있는 이름  ", "1234567890", date(1999, 12, 31), 0, 0.5, "줄\n바꿈"],
+    ["합계", None, None, 12, 1_200_000_000.5, None],
+]
+
+
+def test_a_libreoffice_workbook_is_read_by_the_text_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    soffice = _soffice()
+    source = tmp_path / "in" / "companies.xlsx"
+    source.parent.mkdir()
+    source.write_bytes(xlsx(ROWS, merges=[("A1:F1", ROWS[0][0])]))
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    saved = out / "companies.xlsx"
+    assert result.returncode == 0 and saved.exists(), result.stdout + result.stderr
+    data = saved.read_bytes()
+    assert b"LibreOffice" in _app_properties(data)  # saved by LibreOffice, not XlsxWriter
+
+    element_reads: list[str] = []
+    original = xlsx_module.iter_grid
+
+    def spy(*args: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        element_reads.append("element")
+        return original(*args)
+
+    monkeypatch.setattr(xlsx_module, "iter_grid", spy)
+    raw = read_upload(data, "companies.xlsx")
+    assert element_reads == []
+    assert _typed(iter(raw.rows)) == _as_the_importer_keeps_them(openpyxl_rows(data))
+    assert raw.rows[2] == (
+        3,
+        ("빛고을에이아이", "123-45-67890", datetime(2020, 5, 1), 12, 1_200_000_000, "R&D <연구>"),
+    )
+    assert raw.rows[4][1][0] == "합계"
+    assert [n.key for n in raw.notes] == ["importer.note.merged"]
+
+
+def _app_properties(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return zf.read("docProps/app.xml")
