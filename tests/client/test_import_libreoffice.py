@@ -6,20 +6,17 @@ Skips when LibreOffice is missing, except under CI=true (see test_report_libreof
 from __future__ import annotations
 
 import io
-import subprocess
 import zipfile
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from crm.importer import xlsx as xlsx_module
 from crm.importer.readers import read_upload
-from tests.client.test_report_libreoffice import _soffice
+from tests.client.libreoffice import convert
 from tests.importer_files import xlsx
 from tests.unit.test_importer_xlsxgrid import _as_the_importer_keeps_them, _typed, openpyxl_rows
+from tests.unit.test_importer_xlsxtext import spy_element_reads
 
 ROWS = [
     ["2022년 입주기업 현황 (가상 데모 데이터)"],
@@ -33,39 +30,13 @@ ROWS = [
 def test_a_libreoffice_workbook_is_read_by_the_text_reader(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    soffice = _soffice()
     source = tmp_path / "in" / "companies.xlsx"
     source.parent.mkdir()
     source.write_bytes(xlsx(ROWS, merges=[("A1:F1", ROWS[0][0])]))
-    out = tmp_path / "out"
-    result = subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(out),
-            str(source),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    saved = out / "companies.xlsx"
-    assert result.returncode == 0 and saved.exists(), result.stdout + result.stderr
+    saved = convert(source, "xlsx:Calc MS Excel 2007 XML", tmp_path / "out", tmp_path / "lo")
     data = saved.read_bytes()
     assert b"LibreOffice" in _app_properties(data)  # saved by LibreOffice, not XlsxWriter
-
-    element_reads: list[str] = []
-    original = xlsx_module.iter_grid
-
-    def spy(*args: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        element_reads.append("element")
-        return original(*args)
-
-    monkeypatch.setattr(xlsx_module, "iter_grid", spy)
+    element_reads = spy_element_reads(monkeypatch)
     raw = read_upload(data, "companies.xlsx")
     assert element_reads == []
     assert _typed(iter(raw.rows)) == _as_the_importer_keeps_them(openpyxl_rows(data))

@@ -6,11 +6,8 @@ Skips when LibreOffice is missing, except under CI=true, where it must be instal
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
 from sqlmodel import Session
 
 from crm import demo
@@ -18,19 +15,9 @@ from crm.db import make_engine
 from crm.migrate import upgrade
 from crm.reports.options import ReportOptions, Unit
 from crm.reports.workbook import write_report
-from tests.support import IN_CI
+from tests.client.libreoffice import convert, soffice
 
 SHEETS = 9
-
-
-def _soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found is None:
-        message = "LibreOffice (soffice) is not installed"
-        if IN_CI:
-            pytest.fail(message + " and CI=true requires it", pytrace=False)
-        pytest.skip(message)
-    return found
 
 
 def _pdf_pages(pdf: bytes) -> int:
@@ -38,7 +25,7 @@ def _pdf_pages(pdf: bytes) -> int:
 
 
 def test_libreoffice_converts_the_report_to_pdf(tmp_path: Path) -> None:
-    soffice = _soffice()
+    soffice()  # skips (or fails under CI) before any work when LibreOffice is missing
     engine = make_engine(f"sqlite:///{tmp_path / 'crm.sqlite3'}")
     upgrade(engine)
     workbook = tmp_path / "report-2022-Q3.xlsx"
@@ -48,25 +35,7 @@ def test_libreoffice_converts_the_report_to_pdf(tmp_path: Path) -> None:
             session, ReportOptions(2022, 3, Unit.THOUSAND), workbook, generated_by="클라이언트"
         )
     engine.dispose()
-    profile = tmp_path / "lo-profile"
-    result = subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(workbook),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    pdf = tmp_path / "report-2022-Q3.pdf"
-    assert result.returncode == 0, result.stderr
-    assert pdf.exists(), result.stdout + result.stderr
+    pdf = convert(workbook, "pdf", tmp_path, tmp_path / "lo-profile")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
     # Every sheet prints at least one page; the detail sheets of 99 companies take more.

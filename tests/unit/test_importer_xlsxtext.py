@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from crm.importer import xlsx as xlsx_module
 from crm.importer import xlsxtext
-from crm.importer.errors import ImportRefused
 from crm.importer.readers import read_upload
 from crm.importer.xlsxgrid import NotSure, read_shared_strings
 from tests.unit.test_importer_xlsxgrid import (
@@ -28,6 +27,7 @@ from tests.unit.test_importer_xlsxgrid import (
     VALUES,
     Typed,
     _as_the_importer_keeps_them,
+    _refusal,
     _typed,
     openpyxl_rows,
     package,
@@ -51,9 +51,8 @@ def text_rows(data: bytes) -> Typed:
         book.close()
 
 
-@pytest.fixture
-def element_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Sheets the importer had the element reader (or openpyxl after it) read."""
+def spy_element_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Sheets the importer has the element reader (or openpyxl after it) read, from now on."""
     calls: list[str] = []
     original = xlsx_module.iter_grid
 
@@ -63,6 +62,11 @@ def element_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(xlsx_module, "iter_grid", spy)
     return calls
+
+
+@pytest.fixture
+def element_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    return spy_element_reads(monkeypatch)
 
 
 @pytest.fixture(params=[7, 64, 1024 * 1024], ids=["7-byte", "64-byte", "1-MB"])
@@ -199,9 +203,7 @@ def test_text_xml_refuses_is_refused_as_before(cell: str) -> None:
     data = package(sheet(f'<row r="1">{cell}</row>'))
     with pytest.raises(NotSure):
         text_rows(data)
-    with pytest.raises(ImportRefused) as refused:
-        read_upload(data, "control.xlsx", limits=LIMITS)
-    assert refused.value.key == "importer.refused.unreadable"
+    assert _refusal(data).key == "importer.refused.unreadable"
 
 
 def test_a_part_that_is_not_well_formed_after_its_rows_is_refused_as_before(
@@ -211,9 +213,7 @@ def test_a_part_that_is_not_well_formed_after_its_rows_is_refused_as_before(
     data = package(part)
     with pytest.raises(NotSure):
         text_rows(data)
-    with pytest.raises(ImportRefused) as refused:
-        read_upload(data, "broken.xlsx", limits=LIMITS)
-    assert refused.value.key == "importer.refused.unreadable"
+    assert _refusal(data).key == "importer.refused.unreadable"
     assert element_reads == ["element"]
 
 
