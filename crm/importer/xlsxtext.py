@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import codecs
 import re
+import secrets
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 from crm.importer.xlsxgrid import (
@@ -54,7 +56,6 @@ def _cell_pattern(group: str) -> str:
 _CELL = _cell_pattern("(?:")
 _CELL_PARTS = re.compile(_cell_pattern("("))
 _ATTRIBUTE = r' [A-Za-z_][\w.:-]*="[^"<&]*"'
-_ATTRIBUTE_NAME = re.compile(r' ([^=]+)="')
 
 
 # A row: its number, its other attributes, "/" when it is written <row .../>, and its cells.
@@ -69,7 +70,12 @@ _SI_PATTERN = (
 _SI_TEXT = re.compile(_SI_PATTERN)
 _SIS = re.compile(f"(?:{_SI_PATTERN})*")
 _SST_START = re.compile(rf"<sst(?:{_ATTRIBUTE})*/?>")
-_DECLARATION = re.compile(r'<\?xml[^>]*?encoding=["\']([^"\']+)["\']')
+# the XML declaration, strictly (XML 1.0 section 2.8); the encoding must be UTF-8 if named
+_DECLARATION = re.compile(
+    r"<\?xml\s+version\s*=\s*(['\"])1\.[0-9]+\1"
+    r"(?:\s+encoding\s*=\s*(['\"])([A-Za-z][A-Za-z0-9._-]*)\2)?"
+    r"(?:\s+standalone\s*=\s*(['\"])(?:yes|no)\4)?\s*\?>"
+)
 
 
 def _head(
@@ -84,49 +90,60 @@ def _head(
         if not chunk or len(text) > _LONGEST_ITEM:
             raise NotSure(f"no plain <{name}> start tag near the start")
         text += decoder.decode(chunk)
-    before = text[: found.start()].lstrip("\ufeff")
+    before = text[: found.start()].removeprefix("\ufeff")
     declared = _DECLARATION.match(before)
-    if declared and declared.group(1).lower() not in ("utf-8", "utf8"):
-        raise NotSure(f"encoding {declared.group(1)}")
-    rest = before[before.index("?>") + 2 :] if before.startswith("<?xml") else before
-    if "<!" in rest or "<?" in rest or name in rest:
+    if declared:
+        encoding = declared.group(3)
+        if encoding is not None and encoding.lower() != "utf-8":  # expat: "utf8" is not UTF-8
+            raise NotSure(f"encoding {encoding}")
+        before = before[declared.end() :]
+    if "<!" in before or "<?" in before or name in before:
         raise NotSure(f"markup before <{name}> that this reader does not read")
     return text, found.end()
 
 
+@dataclass(frozen=True)
+class _Container:
+    """The element whose content the text reader takes: how its start tag is written (a
+    pattern), its name, a pattern for a whole piece of its items (None: the caller checks that
+    its items cover each piece) and how an item ends; `filling` gives what to put in its place
+    once it is emptied (read at the end), `accepts` judges the parsed part around it."""
+
+    opening: re.Pattern[str]
+    name: str
+    items: re.Pattern[str] | None
+    item_end: str
+    filling: Callable[[], str]
+    accepts: Callable[[ET.Element], bool]
+
+
 def _regions(
-    part: IO[bytes],
-    opening: re.Pattern[str],
-    name: str,
-    items: re.Pattern[str] | None,
-    item_end: str,
-    outside: Callable[[ET.Element], bool],
-    kept: list[str] | None = None,
+    part: IO[bytes], container: _Container, outside: list[str] | None = None
 ) -> Iterator[str]:
-    """The content of the element `name` (started by `opening`) in pieces of whole items, each
-    piece matched in full by `items` (a repetition of the item pattern; None: the caller checks
-    that its items cover each piece). Pieces, not single matches: a C-level findall over a
-    piece costs a fraction of a match object per item. At the end the part without that
-    content must parse, and `outside` accept its root; that text is appended to `kept`."""
+    """The container's content in pieces of whole items. Pieces, not single matches: a C-level
+    findall over a piece costs a fraction of a match object per item. At the end the part,
+    with the container's filling instead of its content, must parse, and the container accept
+    its root; the part's text without the content is appended to `outside`."""
+    name = container.name
     decoder = codecs.getincrementaldecoder("utf-8")()
     closing = f"</{name}>"
-    text, position = _head(part, decoder, opening, name)
+    text, position = _head(part, decoder, container.opening, name)
     before = text[:position]
-    empty = text.endswith("/>", 0, position)  # <name/>: the rest is outside
-    if empty:
-        text, position = text[position:], 0
-    while not empty:
+    if before.endswith("/>"):  # <name/>: read as <name></name>
+        before = before[:-2] + ">"
+        text, position = closing + text[position:], 0
+    while True:
         if "]]>" in text:  # not allowed in XML text
             raise NotSure("]]> in the text")
         close = text.find(closing, position)  # items hold no "<" in text: the first is the end
         if close >= 0:
             cut = close
         else:
-            last = text.rfind(item_end, position)
-            cut = position if last < 0 else last + len(item_end)
+            last = text.rfind(container.item_end, position)
+            cut = position if last < 0 else last + len(container.item_end)
         piece = text[position:cut]
         if piece:
-            if items is not None and not items.fullmatch(piece):
+            if container.items is not None and not container.items.fullmatch(piece):
                 raise NotSure(f"<{name}> content not in the common shape")
             yield piece
         position = cut
@@ -139,38 +156,56 @@ def _regions(
             raise NotSure(f"<{name}> has no end")
         text = text[position:] + decoder.decode(chunk)
         position = 0
-    rest = before + text[position:] + decoder.decode(part.read(), final=True)
+    after = text[position:] + decoder.decode(part.read(), final=True)
     try:
-        root = ET.fromstring(rest.encode())
+        root = ET.fromstring((before + container.filling() + after).encode())
     except ET.ParseError as exc:
         raise NotSure(f"the part outside <{name}>: {exc}") from exc
-    if not outside(root):
+    if not container.accepts(root):
         raise NotSure(f"<{name}> is not the one openpyxl reads")
-    if kept is not None:
-        kept.append(rest)
+    if outside is not None:
+        outside.append(before + after)
 
 
-def _sheet_outside(root: ET.Element) -> bool:
-    """The worksheet's first sheetData child (the one openpyxl reads) is ours, now emptied,
-    and there are no rows anywhere else."""
-    found = root.find(_SHEET_DATA)
-    if found is None or len(found) or found.text:
-        return False
-    return next(root.iter(_ROW), None) is None
+class _SheetData:
+    """sheetData, emptied, gets a probe element per distinct set of other row attributes
+    (and one with none) in a namespace of its own: the parser then judges those attributes
+    (names, prefixes, duplicates, characters) with the worksheet's namespaces in scope, and the
+    probes mark the sheetData that was read, which must be the one openpyxl reads."""
+
+    def __init__(self) -> None:
+        self.attributes: set[str] = set()
+        nonce = secrets.token_hex(8)  # no part can name the probes' namespace or prefix
+        self.namespace, self.prefix = f"urn:crm-xlsxtext:{nonce}", f"p{nonce}"
+        self.probe = f"{{{self.namespace}}}probe"
+
+    def filling(self) -> str:
+        if any("xmlns" in extra for extra in self.attributes):
+            raise NotSure("a row declares a namespace")
+        start = f'<{self.prefix}:probe xmlns:{self.prefix}="{self.namespace}"'
+        return "".join(f"{start}{extra}/>" for extra in ["", *self.attributes])
+
+    def accepts(self, root: ET.Element) -> bool:
+        """The worksheet's first sheetData child (the one openpyxl reads) is the one read, with
+        only the probes in it, none of them with another `r`, and no rows anywhere else."""
+        found = root.find(_SHEET_DATA)
+        if found is None or found.text or len(found) != len(self.attributes) + 1:
+            return False
+        if any(p.tag != self.probe or "r" in p.attrib or p.tail for p in found):
+            return False
+        return next(root.iter(_ROW), None) is None
+
+    def container(self) -> _Container:
+        return _Container(
+            _SHEET_DATA_START, "sheetData", None, "</row>", self.filling, self.accepts
+        )
 
 
-def _sst_outside(root: ET.Element) -> bool:
+def _sst_accepts(root: ET.Element) -> bool:
     return root.tag == _SST and not len(root) and not root.text
 
 
-def _checked_attributes(extra: str, seen: set[str]) -> None:
-    """A row's other attributes: none named r twice, none declaring a namespace."""
-    if extra in seen:
-        return
-    names = _ATTRIBUTE_NAME.findall(extra)
-    if len(set(names)) != len(names) or "r" in names or any("xmlns" in n for n in names):
-        raise NotSure(f"row attributes {extra!r}")
-    seen.add(extra)
+_STRING_TABLE = _Container(_SST_START, "sst", _SIS, "</si>", str, _sst_accepts)
 
 
 def iter_grid_text(
@@ -181,13 +216,11 @@ def iter_grid_text(
     rows is appended to `outside` (merged ranges and the like are there)."""
     convert = _Converter(strings, formats)
     kinds: dict[str | None, int] = {"": convert.kinds[None]}  # no s attribute: style 0
-    seen: set[str] = set()
+    sheet_data = _SheetData()
+    attributes = sheet_data.attributes
 
     def rows() -> Iterator[tuple[str | None, tuple[Any, ...]]]:
-        pieces = _regions(
-            part, _SHEET_DATA_START, "sheetData", None, "</row>", _sheet_outside, outside
-        )
-        for piece in pieces:
+        for piece in _regions(part, sheet_data.container(), outside):
             rows = _ROW_TEXT.findall(piece)
             # findall skips what its pattern does not match: the rows found must make up the
             # piece (a fullmatch of the repetition costs twice the findall)
@@ -199,7 +232,7 @@ def iter_grid_text(
                 raise NotSure("sheetData content not in the common shape")
             for number, extra, _closed, cells in rows:
                 if extra:
-                    _checked_attributes(extra, seen)
+                    attributes.add(extra)
                 yield number, convert.values(_CELL_PARTS.findall(cells), kinds)
 
     try:
@@ -229,7 +262,7 @@ def read_shared_strings_text(part: IO[bytes]) -> list[str]:
     strings: list[str] = []
     append = strings.append
     try:
-        for piece in _regions(part, _SST_START, "sst", _SIS, "</si>", _sst_outside):
+        for piece in _regions(part, _STRING_TABLE):
             for text in _SI_TEXT.findall(piece):
                 if "&" in text:
                     text = _REFERENCE_PARTS.sub(_character, text)

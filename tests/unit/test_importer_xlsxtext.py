@@ -287,3 +287,26 @@ def test_dates_and_numbers_in_a_plain_sheet() -> None:
         (2, (("datetime", datetime(2020, 5, 1)), ("float", 1.5))),
         (3, (("datetime", datetime(1900, 3, 1)), ("int", 10**15))),
     ]
+
+
+def test_rows_as_excel_writes_them_are_read_by_the_text_reader(element_reads: list[str]) -> None:
+    """Excel writes spans and a prefixed attribute on every row, declared on the worksheet."""
+    x14ac = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"
+    mc = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+    rows = "".join(
+        f'<row r="{n}" spans="1:2" x14ac:dyDescent="0.3"><c r="A{n}" t="s"><v>0</v></c>'
+        f'<c r="B{n}" s="2"><v>4383{n}</v></c></row>'
+        for n in (1, 2)
+    )
+    part = (
+        f'<worksheet xmlns="{MAIN}" xmlns:mc="{mc}" mc:Ignorable="x14ac" xmlns:x14ac="{x14ac}">'
+        f'<dimension ref="A1:B2"/><sheetData>{rows}</sheetData>'
+        '<mergeCells count="1"><mergeCell ref="A1:A2"/></mergeCells></worksheet>'
+    )
+    data = package(part, strings=sst('<si><t xml:space="preserve">엑셀 </t></si>'))
+    expected = openpyxl_rows(data)
+    assert text_rows(data) == expected
+    raw = read_upload(data, "excel.xlsx", limits=LIMITS)
+    assert raw.rows == [(1, ("엑셀 ", datetime(2020, 1, 1))), (2, ("엑셀 ", datetime(2020, 1, 2)))]
+    assert [n.key for n in raw.notes] == ["importer.note.merged"]
+    assert element_reads == []
