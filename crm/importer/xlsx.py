@@ -287,13 +287,10 @@ def _read_cells(
                 cells, last = _collect(iter_grid_text(part, strings, formats, outside), limits)
             return cells, last, _scan([outside[0].encode()])
         except NotSure:
-            pass
-        with zf.open(path) as part:
-            cells, last = _collect(iter_grid(part, strings, formats), limits)
-        return cells, last, _scan(_windows(zf, path))
+            with zf.open(path) as part:
+                cells, last = _collect(iter_grid(part, strings, formats), limits)
     except NotSure:
-        pass
-    cells, last = _collect(_openpyxl_rows(data, worksheet.title), limits)
+        cells, last = _collect(_openpyxl_rows(data, worksheet.title), limits)
     return cells, last, _scan(_windows(zf, path))
 
 

@@ -67,7 +67,7 @@ class _Columns(dict[str, int]):
     openpyxl): a KeyError for anything else."""
 
     def __missing__(self, letters: str) -> int:
-        if not 1 <= len(letters) <= 3 or not letters.isascii() or not letters.isupper():
+        if not 1 <= len(letters) <= 3:
             raise KeyError(letters)
         index = 0
         for letter in letters:
