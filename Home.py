@@ -6,10 +6,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from crm.clock import zone_label
 from crm.services import dashboard as dashboard_service
-from crm.ui import auth, nav
+from crm.services import history as history_service
+from crm.ui import auth, budget_view, nav
 from crm.ui import format as fmt
 from crm.ui.data import data_version, session
+from crm.ui.history import history_table
 from crm.ui.state import language, tr
 
 auth.configure_page("nav.home")
@@ -49,12 +52,13 @@ if not years:
     st.stop()
 
 left, right, _ = st.columns([1, 1, 4])
-year = left.selectbox(tr("home.year"), years, key="home_year")
+year = left.selectbox(tr("home.year"), years, placeholder=tr("common.choose_one"), key="home_year")
 quarter = right.selectbox(
     tr("home.quarter"),
     [1, 2, 3, 4],
     index=load_default_quarter(version, year) - 1,
     format_func=lambda q: f"Q{q}",
+    placeholder=tr("common.choose_one"),
     key=f"home_quarter_{year}",
 )
 data = load_dashboard(version, year, quarter)
@@ -67,13 +71,20 @@ k1.metric(
     f"{summary.supported} / {summary.target}",
 )
 share = 100 * summary.executed_krw / summary.budget_krw if summary.budget_krw else 0.0
-k2.metric(tr("home.budget_executed"), fmt.percent(share))
-executed = fmt.krw(summary.executed_krw, lang, compact=True)
-k2.caption(f"{executed} / {fmt.krw(summary.budget_krw, lang, compact=True)}")
+k2.metric(tr("home.budget_executed"), fmt.percent(share), help=tr("budget.help.executed_pct"))
+k2.caption(
+    tr(
+        "budget.kpi_caption",
+        executed=fmt.krw(summary.executed_krw, lang, millions=True),
+        budget=fmt.krw(summary.budget_krw, lang, millions=True),
+        committed=fmt.krw(summary.committed_krw, lang, millions=True),
+        planned=fmt.krw(summary.planned_krw, lang, millions=True),
+    )
+)
 k3.metric(tr("home.jobs_created"), fmt.number(summary.jobs_created))
 k4.metric(tr("home.patents"), f"{summary.patents_filed} / {summary.patents_registered}")
 
-col_stage, col_prog = st.columns([2, 3])
+col_stage, col_prog = st.container(key="home_budget_row").columns([2, 3])  # see crm/ui/layout
 with col_stage:
     st.markdown(f"**{tr('home.by_stage')}**")
     stage_df = pd.DataFrame(
@@ -101,27 +112,15 @@ with col_stage:
 with col_prog:
     st.markdown(f"**{tr('home.by_programme')}**")
     prog = data.programmes
+    programme_table = budget_view.budget_frame(prog, lang, millions=True)
+    programme_table[tr("col.companies")] = [
+        f"{c} / {t_}" for c, t_ in zip(prog["companies"], prog["target_companies"], strict=True)
+    ]
     st.dataframe(
-        pd.DataFrame(
-            {
-                tr("col.programme"): prog["name"],
-                tr("col.kind"): [tr(f"kind.{k}") for k in prog["kind"]],
-                tr("col.budget"): [fmt.krw(v, lang, millions=True) for v in prog["budget_krw"]],
-                tr("col.executed"): [fmt.krw(v, lang, millions=True) for v in prog["executed_krw"]],
-                tr("col.executed_pct"): prog["executed_pct"].round(1),
-                tr("col.companies"): [
-                    f"{c} / {t_}"
-                    for c, t_ in zip(prog["companies"], prog["target_companies"], strict=True)
-                ],
-            }
-        ),
+        programme_table,
         hide_index=True,
         width="stretch",
-        column_config={
-            tr("col.executed_pct"): st.column_config.ProgressColumn(
-                tr("col.executed_pct"), min_value=0, max_value=100, format="%.1f%%"
-            )
-        },
+        column_config=budget_view.budget_columns(lang),
     )
     nav.link("pages/3_Reports.py", "home.open_reports", actor)
 
@@ -135,32 +134,27 @@ with col_q:
                 tr("col.kind"): [tr(f"kind.{k}") for k in qk["kind"]],
                 tr("col.activities"): qk["activities"],
                 tr("col.companies"): qk["companies"],
-                tr("col.amount"): [fmt.krw(v, lang) for v in qk["amount_krw"]],
+                tr("col.amount"): [fmt.krw(v, lang, millions=True) for v in qk["amount_krw"]],
             }
         ),
         hide_index=True,
         width="stretch",
     )
     nav.link("pages/2_Support_log.py", "home.open_support", actor)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def load_feed(version: int, role: str) -> history_service.History:
+    # Keyed by role: what a role may see (account events, personal data) differs per role.
+    with session() as s:
+        return history_service.recent_history(s, actor, limit=12)
+
+
 with col_feed:
     st.markdown(f"**{tr('home.recent')}**")
-    feed = data.recent
-    rows = []
-    for r in feed.itertuples():
-        entity = tr(f"entity.{r.entity}")
-        if r.action == "stage_change":
-            stage = str(r.new_value or "").split("@")[0]
-            what = tr("feed.stage_change", value=tr(f"stage.{stage}"))
-        else:
-            what = tr(f"feed.{r.action}", entity=entity, field=r.field or "")
-        rows.append(
-            {
-                tr("col.when"): fmt.day(r.at, lang),
-                tr("col.who"): r.who,
-                tr("col.what"): f"{what} #{r.entity_id}",
-            }
-        )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    feed = history_table(load_feed(version, actor.role), lang, brief=True)
+    st.dataframe(feed, hide_index=True, width="stretch")
+    st.caption(tr("history.zone_caption", zone=zone_label()))
 
 st.markdown(f"**{tr('home.attention')}** · {fmt.day(data.as_of, lang)}")
 att = data.attention

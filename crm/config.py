@@ -17,6 +17,7 @@ class Settings:
     session_idle_minutes: int
     login_max_failures: int
     login_lock_minutes: int
+    office_timezone: str = "Asia/Seoul"
 
 
 def _int_env(name: str, default: int) -> int:
@@ -39,4 +40,5 @@ def get_settings() -> Settings:
         session_idle_minutes=_int_env("CRM_SESSION_IDLE_MINUTES", 30),
         login_max_failures=_int_env("CRM_LOGIN_MAX_FAILURES", 5),
         login_lock_minutes=_int_env("CRM_LOGIN_LOCK_MINUTES", 15),
+        office_timezone=(os.environ.get("CRM_OFFICE_TIMEZONE") or "Asia/Seoul").strip(),
     )

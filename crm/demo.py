@@ -131,7 +131,7 @@ _PARTNERS = [
 _COUNTRIES = ["US", "VN", "JP", "SG", "DE", "AE", "ID"]
 _AI_FIELDS = ["vision", "language", "data", "robotics", "speech", "recommendation"]
 _DISTRICTS = ["동구", "서구", "남구", "북구", "광산구"]
-_RELOCATED = ["relocated from 서울", "relocated from 경기", "relocated from 대전"]
+_RELOCATED = ["서울에서 이전", "경기에서 이전", "대전에서 이전"]  # moved in from another region
 _PROGRAMMES = [
     ("mentoring", "창업 멘토링", 90),
     ("prototyping", "시제품 제작 지원", 45),

@@ -298,3 +298,20 @@ class ImportBatch(SQLModel, table=True):
     rows_skipped: int = Field(default=0)
     undone_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     undone_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser (its cookie). The token and the one-time hand-off nonce are kept only
+    as SHA-256 hashes, so a copy of this table signs nobody in."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    revoked_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    handoff_hash: str | None = Field(default=None, max_length=64, unique=True)
+    handoff_expires_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

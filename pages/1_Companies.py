@@ -11,7 +11,12 @@ from crm.errors import CRMError, ValidationError
 from crm.exports.tables import Sheet, frames_to_xlsx
 from crm.models import Industry, Stage
 from crm.services import companies, programmes, users
-from crm.services.company_views import CompanyFilters, export_rows, list_companies
+from crm.services.company_views import (
+    CompanyFilters,
+    export_rows,
+    list_companies,
+    may_see_personal,
+)
 from crm.services.permissions import Permission, can
 from crm.ui import auth, company_detail, state
 from crm.ui import format as fmt
@@ -28,38 +33,31 @@ from crm.ui.forms import (
     wkey,
 )
 from crm.ui.state import language, tr
+from crm.ui.widget_state import KEEP, label_for, relabelled
 
 actor = auth.guard("pages/1_Companies.py")
 lang = language()
 
-LIST_STATE = (
-    "co_search",
-    "co_stage",
-    "co_industry",
-    "co_officer",
-    "co_archived",
-    "co_kind",
-    "co_programme",
-    "co_quarter",
-    "co_sort",
-    "co_page_size",
-    "co_desc",
-    "co_page",
-)
-
+# The table's row selection lives in the browser under the widget's key: the table gets a new key
+# whenever a company opens from it, so coming back (button, sidebar, browser Back) shows the list.
+# The filters keep their values across pages (persist_state), so the way back keeps the search.
+TABLE = "co_list"
+SHOWN = "co_shown_company"  # a company page was open: the browser's address may still say so
 selected = st.query_params.get("company")
 if selected and str(selected).isdigit():
-    # The list's filters are not rendered on the company view; keep them for the way back.
-    for key in LIST_STATE:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+    st.session_state[SHOWN] = selected
     if st.button(tr("companies.back"), icon=":material/arrow_back:"):
         company_detail.close_view(int(selected))
+        reset_widgets(TABLE)
         del st.query_params["company"]
         st.rerun()
     company_detail.render(actor, int(selected))
     st.stop()
 
+if st.session_state.pop(SHOWN, None):
+    # Reached by the sidebar link, the address bar can still hold ?company=…: send the list's
+    # own (empty) parameters so a reload or a bookmark shows the list, not the company.
+    st.query_params.clear()
 st.title(tr("companies.title"))
 st.caption(tr("app.demo_notice"))
 state.show_flash()
@@ -70,34 +68,53 @@ with session() as s:
     years = sorted({p.year for p in catalogue}, reverse=True) or [date.today().year]
 
 with st.container(border=True):
-    search = st.text_input(tr("companies.search"), key="co_search")
+    search = st.text_input(
+        tr("companies.search" if may_see_personal(actor) else "companies.search_masked"),
+        placeholder=tr("companies.search_hint"),
+        key="co_search",
+        persist_state=KEEP,
+    )
     f1, f2, f3, f4 = st.columns(4)
     stages_chosen = choose_many(
-        f1, tr("field.stage"), [s.value for s in Stage], lambda v: tr(f"stage.{v}"), "co_stage"
+        f1,
+        tr("field.stage"),
+        [s.value for s in Stage],
+        label_for("stage"),
+        "co_stage",
+        persist=True,
     )
     industries = choose_many(
         f2,
         tr("field.industry"),
         [i.value for i in Industry],
-        lambda v: tr(f"industry.{v}"),
+        label_for("industry"),
         "co_industry",
+        persist=True,
     )
     officer_ids = choose_many(
-        f3, tr("field.officer_id"), list(officers), lambda uid: officers[uid], "co_officer"
+        f3,
+        tr("field.officer_id"),
+        list(officers),
+        lambda uid: officers[uid],
+        "co_officer",
+        persist=True,
     )
     archived_choice = f4.selectbox(
         tr("companies.filter.archived"),
         ["active", "archived", "all"],
-        format_func=lambda v: tr(f"companies.archived.{v}"),
-        key="co_archived",
+        format_func=label_for("companies.archived"),
+        placeholder=tr("common.choose_one"),
+        key=relabelled("co_archived"),
+        persist_state=KEEP,
     )
     g1, g2, g3, g4 = st.columns(4)
     kinds = choose_many(
         g1,
         tr("col.kind"),
         sorted({p.kind for p in catalogue}),
-        lambda k: tr(f"kind.{k}"),
+        label_for("kind"),
         "co_kind",
+        persist=True,
     )
     programme_ids = choose_many(
         g2,
@@ -105,13 +122,16 @@ with st.container(border=True):
         [p.id for p in catalogue],
         lambda pid: next(p.name for p in catalogue if p.id == pid),
         "co_programme",
+        persist=True,
     )
-    quarter = quarter_filter(g3, years, "co_quarter")
+    quarter = quarter_filter(g3, years, "co_quarter", persist=True)
     sort = g4.selectbox(
         tr("companies.sort"),
         ["name_ko", "stage", "industry", "cohort_year", "updated_at"],
-        format_func=lambda v: tr(f"sort.{v}"),
-        key="co_sort",
+        format_func=label_for("sort"),
+        placeholder=tr("common.choose_one"),
+        key=relabelled("co_sort"),
+        persist_state=KEEP,
     )
 
 filters = CompanyFilters(
@@ -125,9 +145,18 @@ filters = CompanyFilters(
     archived={"active": False, "archived": True, "all": None}[archived_choice],
 )
 p1, p2, p3 = st.columns([1, 1, 4])
-page_size = p2.selectbox(tr("companies.page_size"), [25, 50, 100, 200], index=1, key="co_page_size")
-descending = p3.toggle(tr("companies.desc"), key="co_desc")
-page_number = p1.number_input(tr("companies.page"), min_value=1, value=1, step=1, key="co_page")
+page_size = p2.selectbox(
+    tr("companies.page_size"),
+    [25, 50, 100, 200],
+    index=1,
+    placeholder=tr("common.choose_one"),
+    key="co_page_size",
+    persist_state=KEEP,
+)
+descending = p3.toggle(tr("companies.desc"), key="co_desc", persist_state=KEEP)
+page_number = p1.number_input(
+    tr("companies.page"), min_value=1, value=1, step=1, key="co_page", persist_state=KEEP
+)
 
 with session() as s:
     result = list_companies(
@@ -188,13 +217,21 @@ else:
         }
     )
     st.caption(tr("companies.open_hint"))
-    event = st.dataframe(
+    event = st.container(key="co_table").dataframe(
         table,
         hide_index=True,
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
-        key="co_table",
+        column_config={  # narrow windows: the short columns give the names their room
+            tr("field.brn"): st.column_config.TextColumn(width="small"),
+            tr("col.stage"): st.column_config.TextColumn(width="small"),
+            tr("field.location"): st.column_config.TextColumn(width="small"),
+            tr("col.activities_n"): st.column_config.NumberColumn(width="small"),
+            tr("col.amount_total"): st.column_config.TextColumn(width="small"),
+            tr("field.phone"): st.column_config.TextColumn(width="small"),
+        },
+        key=wkey(TABLE, "table"),
     )
     chosen_rows = event.selection.rows if event is not None else []
     names = dict(zip(rows["id"].astype(int), rows["name_ko"], strict=True))
@@ -209,6 +246,7 @@ else:
     if chosen_rows or quick is not None:
         chosen = int(rows.iloc[chosen_rows[0]]["id"]) if chosen_rows else int(quick)
         reset_widgets("co_open")
+        reset_widgets(TABLE)
         company_detail.close_view(chosen)  # opening again starts from the saved record
         st.query_params["company"] = str(chosen)
         st.rerun()
@@ -226,8 +264,9 @@ with st.expander(tr("companies.new"), icon=":material/add_business:"):
             stage = st.selectbox(
                 tr("field.stage") + " *",
                 [s.value for s in Stage],
-                format_func=lambda v: tr(f"stage.{v}"),
-                key=wkey(prefix, "stage"),
+                format_func=label_for("stage"),
+                placeholder=tr("common.choose_one"),
+                key=relabelled(wkey(prefix, "stage")),
             )
             field_error(prefix, "stage")
             brn = st.text_input(
@@ -252,8 +291,9 @@ with st.expander(tr("companies.new"), icon=":material/add_business:"):
             industry = st.selectbox(
                 tr("field.industry") + " *",
                 [i.value for i in Industry],
-                format_func=lambda v: tr(f"industry.{v}"),
-                key=wkey(prefix, "industry"),
+                format_func=label_for("industry"),
+                placeholder=tr("common.choose_one"),
+                key=relabelled(wkey(prefix, "industry")),
             )
             cohort_year = st.number_input(
                 tr("field.cohort_year") + " *",

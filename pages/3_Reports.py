@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from crm.errors import CRMError, ValidationError
+from crm.i18n import t
 from crm.reports.exports import build_report, export_path, list_exports
 from crm.reports.options import Unit, validate_options
 from crm.reports.view import summary_view
@@ -20,6 +21,7 @@ from crm.ui import auth, state
 from crm.ui import format as fmt
 from crm.ui.data import session
 from crm.ui.state import language, tr
+from crm.ui.widget_state import relabelled
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,21 +37,28 @@ with session() as s:
         date.today().year
     ]
 c1, c2, c3, c4 = st.columns(4)
-year = c1.selectbox(tr("home.year"), years, key="rp_year")
+year = c1.selectbox(tr("home.year"), years, placeholder=tr("common.choose_one"), key="rp_year")
 quarter = c2.selectbox(
-    tr("home.quarter"), [1, 2, 3, 4], index=3, format_func=lambda q: f"Q{q}", key="rp_quarter"
+    tr("home.quarter"),
+    [1, 2, 3, 4],
+    index=3,
+    format_func=lambda q: f"Q{q}",
+    placeholder=tr("common.choose_one"),
+    key="rp_quarter",
 )
 unit = c3.selectbox(
     tr("reports.unit"),
     [u.value for u in Unit],
     format_func=lambda u: tr(f"report.unit.{u}"),
-    key="rp_unit",
+    placeholder=tr("common.choose_one"),
+    key=relabelled("rp_unit"),
 )
 report_lang = c4.selectbox(
     tr("reports.lang"),
     ["ko", "en"],
     index=["ko", "en"].index(lang),
     format_func=lambda v: {"ko": "한국어", "en": "English"}[v],
+    placeholder=tr("common.choose_one"),
     key="rp_lang",
 )
 try:
@@ -66,12 +75,13 @@ if view.closed:
             "reports.closed",
             year=year,
             quarter=quarter,
-            at=fmt.day(view.closed.closed_at, lang),
+            at=fmt.moment(view.closed.closed_at, lang, label=True),
             by=view.closed.closed_by,
         )
     )
     if view.closed.restatements:
-        st.warning(tr("reports.restated", count=view.closed.restatements))
+        about_sheet = t("report.sheet.about", options.lang)  # the name the workbook gives it
+        st.warning(tr("reports.restated", count=view.closed.restatements, sheet=about_sheet))
 else:
     st.caption(tr("reports.open"))
 for table in view.tables:
@@ -120,7 +130,7 @@ else:
                 tr("reports.col.file"): [r.filename for r in saved_reports],
                 tr("reports.col.period"): [f"{r.year} Q{r.quarter}" for r in saved_reports],
                 tr("reports.col.by"): [r.created_by or "-" for r in saved_reports],
-                tr("reports.col.at"): [fmt.day(r.created_at, lang) for r in saved_reports],
+                tr("reports.col.at"): [fmt.moment(r.created_at, lang) for r in saved_reports],
                 tr("reports.col.size"): [f"{r.size_bytes / 1024:,.0f} KB" for r in saved_reports],
             }
         ),
@@ -128,7 +138,10 @@ else:
         width="stretch",
     )
     chosen = st.selectbox(
-        tr("reports.col.file"), [r.filename for r in saved_reports], key="rp_saved_pick"
+        tr("reports.col.file"),
+        [r.filename for r in saved_reports],
+        placeholder=tr("common.choose_one"),
+        key="rp_saved_pick",
     )
     if chosen:
         st.download_button(
@@ -154,7 +167,7 @@ if restatements:
                 ],
                 tr("col.reason"): [r.reason for r in restatements],
                 tr("col.who"): [r.by for r in restatements],
-                tr("col.when"): [fmt.day(r.at, lang) for r in restatements],
+                tr("col.when"): [fmt.moment(r.at, lang) for r in restatements],
             }
         ),
         hide_index=True,

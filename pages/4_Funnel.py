@@ -14,6 +14,7 @@ from crm.ui import auth
 from crm.ui import format as fmt
 from crm.ui import funnel_view as fv
 from crm.ui.state import language, tr
+from crm.ui.widget_state import relabelled
 
 actor = auth.guard("pages/4_Funnel.py")
 lang = language()
@@ -58,21 +59,27 @@ def stage_name(stage: str) -> str:
 st.subheader(tr("funnel.section.funnel"))
 c1, c2, c3 = st.columns(3)
 entry_stage = c1.selectbox(
-    tr("funnel.entry_stage"), list(STAGES[:-1]), format_func=stage_name, key="fn_entry_stage"
+    tr("funnel.entry_stage"),
+    list(STAGES[:-1]),
+    format_func=stage_name,
+    placeholder=tr("common.choose_one"),
+    key=relabelled("fn_entry_stage"),
 )
 entry_years = list(range(options["first_day"].year, options["last_day"].year + 1))
 year_choice = c2.selectbox(  # 0 is every year: a None option would show a clear button
     tr("funnel.entry_year"),
     [0, *entry_years],
     format_func=lambda y: str(y) if y else tr("funnel.entry_year_any"),
-    key="fn_entry_year",
+    placeholder=tr("common.choose_one"),
+    key=relabelled("fn_entry_year"),
 )
 entry_year = year_choice or None
 measure = c3.selectbox(
     tr("funnel.measure"),
     list(MEASURES),
     format_func=lambda m: tr(f"analytics.measure.{m}"),
-    key="fn_measure",
+    placeholder=tr("common.choose_one"),
+    key=relabelled("fn_measure"),
 )
 cohort = fv.Cohort(entry_stage, entry_year, as_of)
 cohort_note = tr(
@@ -137,7 +144,7 @@ period = st.radio(
     ["month", "quarter"],
     format_func=lambda p: tr(f"funnel.period.{p}"),
     horizontal=True,
-    key="fn_period",
+    key=relabelled("fn_period"),
 )
 moves = fv.transitions_table(src, filters, period, start, end)
 backward = int(moves.loc[moves["backward"], "moves"].sum())
@@ -175,7 +182,8 @@ by = st.selectbox(
     tr("funnel.breakdown_by"),
     list(BREAKDOWNS),
     format_func=lambda b: tr(f"analytics.breakdown.{b}"),
-    key="fn_by",
+    placeholder=tr("common.choose_one"),
+    key=relabelled("fn_by"),
 )
 st.caption(tr("funnel.hint.breakdown"))
 if by == "programme":
@@ -230,16 +238,19 @@ metric = o1.selectbox(
     tr("funnel.metric"),
     list(METRICS),
     format_func=lambda m: tr(f"analytics.metric.{m}"),
-    key="fn_metric",
+    placeholder=tr("common.choose_one"),
+    key=relabelled("fn_metric"),
 )
 statistic = o2.radio(
     tr("funnel.statistic"),
     ["mean", "median"],
     format_func=lambda s: tr(f"funnel.statistic.{s}"),
     horizontal=True,
-    key="fn_statistic",
+    key=relabelled("fn_statistic"),
 )
-horizon = o3.selectbox(tr("funnel.horizon"), [1, 2, 3, 4], key="fn_horizon")
+horizon = o3.selectbox(
+    tr("funnel.horizon"), [1, 2, 3, 4], placeholder=tr("common.choose_one"), key="fn_horizon"
+)
 outcomes = fv.outcomes_table(src, filters, horizon, lang)
 st.info(tr("analytics.note.not_causal", horizon=horizon), icon=":material/info:")
 outcomes_chart = fv.chart("outcomes_chart", outcomes, metric, statistic, lang)

@@ -34,6 +34,7 @@ from crm.ui import auth, state
 from crm.ui import format as fmt
 from crm.ui.data import session
 from crm.ui.state import language, tr
+from crm.ui.widget_state import relabelled
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -75,12 +76,17 @@ if upload is not None:
         [None, *[k.value for k in ImportKind]],
         format_func=lambda k: tr("companies.any") if k is None else tr(f"importer.kind.{k}"),
         placeholder=tr("companies.any"),
-        key=f"imp_kind_{digest}",
+        key=relabelled(f"imp_kind_{digest}"),
     )
     try:
         table = read_table(data, upload.name, kind_choice, None)
         if len(table.sheet_names) > 1:
-            sheet = c2.selectbox(tr("import.sheet"), table.sheet_names, key=f"imp_sheet_{digest}")
+            sheet = c2.selectbox(
+                tr("import.sheet"),
+                table.sheet_names,
+                placeholder=tr("common.choose_one"),
+                key=f"imp_sheet_{digest}",
+            )
             if sheet != table.sheet_name:
                 table = read_table(data, upload.name, kind_choice, sheet)
     except CRMError as exc:
@@ -102,7 +108,8 @@ if upload is not None:
                 options,
                 index=options.index(suggested) if suggested in options else 0,
                 format_func=lambda f: tr("import.ignore") if f is None else field_label(f, lang),
-                key=f"imp_map_{digest}_{table.kind.value}_{index}",
+                placeholder=tr("common.choose_one"),
+                key=relabelled(f"imp_map_{digest}_{table.kind.value}_{index}"),
             )
 
     with st.expander(tr("import.options"), expanded=True):
@@ -112,7 +119,7 @@ if upload is not None:
             [None, *[s.value for s in Stage]],
             format_func=lambda v: "-" if v is None else tr(f"stage.{v}"),
             placeholder="-",
-            key="imp_stage",
+            key=relabelled("imp_stage"),
         )
         stage_since = o2.date_input(tr("import.stage_since"), value=date.today(), key="imp_since")
         cohort_year = o3.number_input(
@@ -124,7 +131,7 @@ if upload is not None:
             [None, *[i.value for i in Industry]],
             format_func=lambda v: "-" if v is None else tr(f"industry.{v}"),
             placeholder="-",
-            key="imp_industry",
+            key=relabelled("imp_industry"),
         )
         programme_id = p2.selectbox(
             tr("import.programme"),
@@ -139,7 +146,8 @@ if upload is not None:
             tr("import.date_order"),
             ["auto", "dmy", "mdy"],
             format_func=lambda v: tr(f"import.date_order.{v}"),
-            key="imp_date_order",
+            placeholder=tr("common.choose_one"),
+            key=relabelled("imp_date_order"),
         )
         q1, q2 = st.columns(2)
         create_companies = q1.checkbox(tr("import.create_companies"), value=True, key="imp_create")
@@ -239,12 +247,12 @@ else:
                 tr("import.col.file"): [b.filename for b in history],
                 tr("import.col.kind"): [tr(f"importer.kind.{b.kind}") for b in history],
                 tr("import.col.by"): [b.by for b in history],
-                tr("import.col.at"): [fmt.day(b.created_at, lang) for b in history],
+                tr("import.col.at"): [fmt.moment(b.created_at, lang) for b in history],
                 tr("import.col.created"): [b.rows_created for b in history],
                 tr("import.col.updated"): [b.rows_updated for b in history],
                 tr("import.col.skipped"): [b.rows_skipped for b in history],
                 tr("import.col.undone"): [
-                    f"{fmt.day(b.undone_at, lang)} · {b.undone_by}" if b.undone_at else ""
+                    f"{fmt.moment(b.undone_at, lang)} · {b.undone_by}" if b.undone_at else ""
                     for b in history
                 ],
             }
@@ -257,7 +265,10 @@ else:
         if open_batches:
             with st.form("imp_undo"):
                 batch_id = st.selectbox(
-                    tr("import.undo_pick"), open_batches, format_func=lambda i: f"#{i}"
+                    tr("import.undo_pick"),
+                    open_batches,
+                    format_func=lambda i: f"#{i}",
+                    placeholder=tr("common.choose_one"),
                 )
                 if st.form_submit_button(tr("import.undo"), icon=":material/undo:"):
                     try:

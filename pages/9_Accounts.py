@@ -1,4 +1,4 @@
-"""Accounts (admins): add accounts, reset passwords, change roles, deactivate."""
+"""Accounts (admins): add accounts, reset passwords, change roles, deactivate, end sign-ins."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import streamlit as st
 from crm.errors import CRMError, ValidationError
 from crm.models import Role
 from crm.services import users
-from crm.ui import auth, state
+from crm.ui import auth, sessions_admin, state
 from crm.ui import format as fmt
 from crm.ui.data import session
 from crm.ui.state import language, tr
@@ -48,6 +48,7 @@ with st.form("add_user"):  # keep what was typed when it is refused
         roles,
         index=roles.index(Role.OFFICER.value),
         format_func=lambda r: tr(f"role.{r}"),
+        placeholder=tr("common.choose_one"),
     )
     password = st.text_input(tr("users.new_password"), type="password", key="add_password")
     if st.form_submit_button(tr("users.add"), type="primary"):
@@ -69,7 +70,9 @@ with st.form("add_user"):  # keep what was typed when it is refused
 
 st.subheader(tr("users.edit"))
 by_name = {u.username: u for u in accounts}
-chosen = st.selectbox(tr("auth.username"), list(by_name), key="edit_user")
+chosen = st.selectbox(
+    tr("auth.username"), list(by_name), placeholder=tr("common.choose_one"), key="edit_user"
+)
 if chosen:
     user = by_name[chosen]
     with st.form("edit_user_form"):
@@ -80,6 +83,7 @@ if chosen:
             roles,
             index=roles.index(user.role),
             format_func=lambda r: tr(f"role.{r}"),
+            placeholder=tr("common.choose_one"),
         )
         new_active = c3.checkbox(tr("users.active"), value=user.active)
         if st.form_submit_button(tr("users.save")):
@@ -112,3 +116,5 @@ if chosen:
                 st.success(tr("users.reset_done", username=chosen))
             except CRMError as exc:
                 st.error(exc.message(lang))
+
+sessions_admin.render(actor, lang)

@@ -9,6 +9,7 @@ from itertools import zip_longest
 
 from xlsxwriter.worksheet import Worksheet
 
+from crm.clock import office_wall_time, zone_label
 from crm.i18n import t
 from crm.reports.options import ReportOptions
 from crm.reports.writer import Cell, Column, Formats, TableWriter, print_setup, set_widths
@@ -17,6 +18,7 @@ from crm.services.quarters import ClosedQuarter, RestatementInfo
 DEFINITION_KEYS = (
     "report.def.period",
     "report.def.live",
+    "report.def.spend",
     "report.def.cohort_companies",
     "report.def.supported",
     "report.def.programmes",
@@ -38,8 +40,14 @@ class Provenance:
     data_as_of: datetime | None
 
 
-def _stamp(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
+def _stamp(moment: datetime, lang: str) -> str:
+    """A time as the office reads it, with its zone: 2022-10-05 17:00 (Asia/Seoul, UTC+9)."""
+    at = f"{office_wall_time(moment):%Y-%m-%d %H:%M}"
+    return t("report.about.closed_at", lang, at=at, zone=zone_label(moment))
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    return office_wall_time(moment) if moment is not None else None
 
 
 def write_about(
@@ -65,9 +73,22 @@ def write_about(
             ),
             text,
         ),
-        (t("report.about.generated_at", lang), provenance.generated_at, stamp),
+        (
+            t("report.about.generated_at_zone", lang, zone=zone_label(provenance.generated_at)),
+            _local(provenance.generated_at),
+            stamp,
+        ),
         (t("report.about.generated_by", lang), provenance.generated_by, text),
-        (t("report.about.data_as_of", lang), provenance.data_as_of, stamp),
+        (
+            t("report.about.data_as_of_zone", lang, zone=zone_label(provenance.data_as_of)),
+            _local(provenance.data_as_of),
+            stamp,
+        ),
+        (
+            t("report.about.timezone", lang),
+            t("report.about.timezone_value", lang, zone=zone_label(provenance.generated_at)),
+            text,
+        ),
         (
             t("report.about.filters", lang),
             t(
@@ -88,7 +109,7 @@ def write_about(
         status = t(
             "report.about.status_closed",
             lang,
-            closed_at=_stamp(closed.closed_at),
+            closed_at=_stamp(closed.closed_at, lang),
             by=closed.closed_by,
         )
         count = t("report.about.restated_after_value", lang, count=closed.restatements)
@@ -128,7 +149,10 @@ def write_about(
             Column(t("report.col.value", lang), Cell.TEXT),
             Column(t("report.col.reason", lang), Cell.TEXT, wrap=True),
             Column(t("report.col.recorded_by", lang), Cell.TEXT),
-            Column(t("report.col.recorded_at", lang), Cell.DATETIME),
+            Column(
+                t("report.col.recorded_at_zone", lang, zone=zone_label(provenance.generated_at)),
+                Cell.DATETIME,
+            ),
         ],
         top=top + 1,
     )
@@ -140,7 +164,7 @@ def write_about(
                 f"{t(f'entity.{r.entity}', lang)} #{r.entity_id}",
                 r.reason,
                 r.by,
-                r.at,
+                _local(r.at),
             ]
         )
     if not restatements:

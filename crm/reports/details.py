@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 from xlsxwriter.worksheet import Worksheet
 
+from crm import countries
 from crm.i18n import CATALOGUES, t
 from crm.models import ActivityStatus, Industry, Stage, SupportKind
 from crm.reports import rows
@@ -154,6 +155,7 @@ def write_kind(
     unit = t(f"report.unit.{options.unit.value}", lang)
     names = [str(f.get("name", "")) for f in kind.fields]
     choice_fields = {i for i, f in enumerate(kind.fields) if f.get("type") == "choice"}
+    country_fields = {i for i, f in enumerate(kind.fields) if f.get("type") == "country"}
     columns = [
         Column(t("report.col.activity_id", lang), Cell.ID),
         Column(t("report.col.start_on", lang), Cell.DATE),
@@ -182,6 +184,8 @@ def write_kind(
         extra = [details.get(n) for n in names]
         for i in choice_fields:
             extra[i] = choice(extra[i])
+        for i in country_fields:  # "베트남" / "Viet Nam", not the stored "VN"
+            extra[i] = countries.name(extra[i], lang) if isinstance(extra[i], str) else extra[i]
         return [*r[:6], statuses.get(r[6], r[6]), r[7], r[8], *extra, r[9]]
 
     table = TableWriter(worksheet, formats, columns, divisor=options.unit.divisor)

@@ -1,11 +1,16 @@
 """Every number of the report's Summary, by SQL selects, for a quarter and its year to date.
 
 The result is plain data that round-trips through JSON: closing a quarter stores it, and a report of
-a closed quarter shows the stored figures instead of recomputing them."""
+a closed quarter shows the stored figures instead of recomputing them.
+
+KRW comes in two readings: `krw_*` is every activity not cancelled (what the detail sheets list),
+and `executed_*` / `committed_*` / `planned_*` split it by status (crm.services.budget): only
+completed activities are executed. Figures stored before the split (schema 1) have no split: its
+fields are None and show as blank cells."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from itertools import permutations
 from typing import Any
@@ -25,8 +30,9 @@ from crm.models import (
 )
 from crm.reports.options import Period
 from crm.reports.sql import in_ytd, stage_entries_with_previous, stage_on, stream
+from crm.services.budget import Spend, amount_sum
 
-FIGURES_SCHEMA = 1
+FIGURES_SCHEMA = 2
 
 
 @dataclass(frozen=True)
@@ -42,11 +48,20 @@ class ProgrammeFigures:
     companies_ytd: int
     activities_ytd: int
     krw_ytd: int
+    executed_q: int | None = None
+    committed_q: int | None = None
+    planned_q: int | None = None
+    executed_ytd: int | None = None
+    committed_ytd: int | None = None
+    planned_ytd: int | None = None
 
     @property
-    def executed_share(self) -> float:
-        """KRW executed in the year to date over the budget (0 when there is no budget)."""
-        return self.krw_ytd / self.budget_krw if self.budget_krw else 0.0
+    def executed_share(self) -> float | None:
+        """KRW executed (completed) in the year to date over the budget (0 when there is no
+        budget; None for figures stored before executed was told apart)."""
+        if self.executed_ytd is None:
+            return None
+        return self.executed_ytd / self.budget_krw if self.budget_krw else 0.0
 
 
 @dataclass(frozen=True)
@@ -108,6 +123,12 @@ class ReportFigures:
     outcomes_q: OutcomeFigures
     outcomes_ytd: OutcomeFigures
     data_as_of: datetime | None
+    executed_q: int | None = None
+    committed_q: int | None = None
+    planned_q: int | None = None
+    executed_ytd: int | None = None
+    committed_ytd: int | None = None
+    planned_ytd: int | None = None
 
     @property
     def period(self) -> Period:
@@ -133,7 +154,7 @@ class ReportFigures:
         as_of = data.get("data_as_of")
         return cls(
             **{
-                **{f.name: data[f.name] for f in fields(cls)},
+                **{f.name: data[f.name] for f in fields(cls) if f.name in data},
                 "programmes": tuple(ProgrammeFigures(**p) for p in data["programmes"]),
                 "kinds": tuple(KindFigures(**k) for k in data["kinds"]),
                 "stages": tuple(StageFigures(**s) for s in data["stages"]),
@@ -157,32 +178,46 @@ def _ints(row: Any) -> list[int]:
     return [int(v or 0) for v in row]
 
 
+SPENDS = tuple(Spend)  # executed, committed, planned: the order of every spend tuple below
+
+
 @dataclass
 class _Tally:
-    """Companies, activities and KRW in the quarter, then in the year to date."""
+    """Companies, activities and KRW in the quarter, then in the year to date; KRW also split
+    into executed, committed and planned (in SPENDS order)."""
 
     companies_q: int = 0
     activities_q: int = 0
-    krw_q: int = 0
     companies_ytd: int = 0
     activities_ytd: int = 0
-    krw_ytd: int = 0
+    spend_q: list[int] = field(default_factory=lambda: [0] * len(SPENDS))
+    spend_ytd: list[int] = field(default_factory=lambda: [0] * len(SPENDS))
 
-    def add(self, activities_q: int, krw_q: int, activities: int, krw: int) -> None:
+    def add(
+        self, activities_q: int, activities: int, spend_q: list[int], spend_ytd: list[int]
+    ) -> None:
         self.activities_q += activities_q
-        self.krw_q += krw_q
         self.activities_ytd += activities
-        self.krw_ytd += krw
+        for i in range(len(SPENDS)):
+            self.spend_q[i] += spend_q[i]
+            self.spend_ytd[i] += spend_ytd[i]
 
     def values(self) -> list[int]:
+        """companies, activities, KRW not cancelled: in the quarter, then the year to date."""
         return [
             self.companies_q,
             self.activities_q,
-            self.krw_q,
+            sum(self.spend_q),
             self.companies_ytd,
             self.activities_ytd,
-            self.krw_ytd,
+            sum(self.spend_ytd),
         ]
+
+    def spends(self) -> dict[str, int]:
+        """executed_q, committed_q, planned_q, executed_ytd, committed_ytd, planned_ytd."""
+        out = {f"{s.value}_q": v for s, v in zip(SPENDS, self.spend_q, strict=True)}
+        out.update({f"{s.value}_ytd": v for s, v in zip(SPENDS, self.spend_ytd, strict=True)})
+        return out
 
 
 @dataclass
@@ -204,9 +239,9 @@ def activity_tallies(session: Session, period: Period) -> ActivityTallies:
             Activity.company_id,
             Activity.programme_id,
             func.sum(sa.case((in_q, 1), else_=0)),
-            func.sum(sa.case((in_q, Activity.amount_krw), else_=0)),
             func.count(col(Activity.id)),
-            func.sum(Activity.amount_krw),
+            *(amount_sum(spend, in_q) for spend in SPENDS),
+            *(amount_sum(spend) for spend in SPENDS),
         )
         .where(in_ytd(period))
         .group_by(Activity.company_id, Activity.programme_id)
@@ -232,14 +267,15 @@ def activity_tallies(session: Session, period: Period) -> ActivityTallies:
             if current is not None:
                 company_done()
             current = company_id
-        activities_q, krw_q, activities, krw = _ints(raw)
+        activities_q, activities, *amounts = _ints(raw)
+        spend_q, spend_ytd = amounts[: len(SPENDS)], amounts[len(SPENDS) :]
         kind = kind_of[programme_id]
         programme = tallies.programmes.setdefault(programme_id, _Tally())
-        programme.add(activities_q, krw_q, activities, krw)
+        programme.add(activities_q, activities, spend_q, spend_ytd)
         programme.companies_q += activities_q > 0
         programme.companies_ytd += 1
-        tallies.kinds.setdefault(kind, _Tally()).add(activities_q, krw_q, activities, krw)
-        tallies.total.add(activities_q, krw_q, activities, krw)
+        tallies.kinds.setdefault(kind, _Tally()).add(activities_q, activities, spend_q, spend_ytd)
+        tallies.total.add(activities_q, activities, spend_q, spend_ytd)
         kinds_ytd.add(kind)
         if activities_q:
             kinds_q.add(kind)
@@ -269,16 +305,15 @@ def programme_figures(
         )
         .order_by(col(SupportKind.sort_order), col(Programme.year), col(Programme.name))
     ).all()
-    return tuple(
-        ProgrammeFigures(
-            int(r[0]),
-            r[1],
-            r[2],
-            *_ints(r[3:5]),
-            *tallies.programmes.get(int(r[0]), _Tally()).values(),
+    figures = []
+    for r in rows:
+        tally = tallies.programmes.get(int(r[0]), _Tally())
+        figures.append(
+            ProgrammeFigures(
+                int(r[0]), r[1], r[2], *_ints(r[3:5]), *tally.values(), **tally.spends()
+            )
         )
-        for r in rows
-    )
+    return tuple(figures)
 
 
 def kind_figures(session: Session, tallies: ActivityTallies) -> tuple[KindFigures, ...]:
@@ -386,4 +421,5 @@ def compute_figures(session: Session, period: Period) -> ReportFigures:
         outcomes_q=outcome_figures(session, period.year, range(period.quarter, period.quarter + 1)),
         outcomes_ytd=outcome_figures(session, period.year, range(1, period.quarter + 1)),
         data_as_of=data_as_of(session),
+        **tallies.total.spends(),
     )

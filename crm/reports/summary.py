@@ -33,7 +33,7 @@ class SummaryTable:
 
 
 def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
+    return part / whole if whole and part is not None else None
 
 
 def summary_tables(
@@ -66,10 +66,12 @@ def summary_tables(
             [t("report.row.supported", lang), f.supported_q, f.supported_ytd, f.target_companies,
              _share(f.supported_ytd, f.target_companies)],
             [t("report.row.activities", lang), f.activities_q, f.activities_ytd, None, None],
-            [money("report.row.krw"), f.krw_q, f.krw_ytd, f.budget_krw,
-             _share(f.krw_ytd, f.budget_krw)],
+            [money("report.row.krw"), f.executed_q, f.executed_ytd, f.budget_krw,
+             _share(f.executed_ytd, f.budget_krw)],
+            [money("report.row.committed"), f.committed_q, f.committed_ytd, None, None],
+            [money("report.row.planned"), f.planned_q, f.planned_ytd, None, None],
         ],
-        row_cells=[[TEXT, INT, INT, INT, PCT]] * 3 + [[TEXT, KRW, KRW, KRW, PCT]],
+        row_cells=[[TEXT, INT, INT, INT, PCT]] * 3 + [[TEXT, KRW, KRW, KRW, PCT]] * 3,
     )  # fmt: skip
     programmes = SummaryTable(
         key="programmes",
@@ -85,18 +87,20 @@ def summary_tables(
             Column(t("report.col.companies_ytd", lang), INT, Total.SUM),
             Column(t("report.col.activities_ytd", lang), INT, Total.SUM),
             Column(money("report.col.krw_ytd"), KRW, Total.SUM),
+            Column(money("report.col.committed_ytd"), KRW, Total.SUM),
+            Column(money("report.col.planned_ytd"), KRW, Total.SUM),
             Column(t("report.col.executed_pct", lang), PCT),
         ],
         rows=[
             [p.name, kind_names.get(p.kind, p.kind), p.budget_krw, p.target_companies,
-             p.companies_q, p.activities_q, p.krw_q, p.companies_ytd, p.activities_ytd, p.krw_ytd,
-             p.executed_share]
+             p.companies_q, p.activities_q, p.executed_q, p.companies_ytd, p.activities_ytd,
+             p.executed_ytd, p.committed_ytd, p.planned_ytd, p.executed_share]
             for p in f.programmes
         ],
         totals=True,
         # A company supported by two programmes is one company: the totals count each once.
         total_values={4: f.supported_q, 7: f.supported_ytd},
-        total_ratios={10: (9, 2)},
+        total_ratios={12: (9, 2)},
     )  # fmt: skip
     stages = SummaryTable(
         key="stages",

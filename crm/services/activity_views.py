@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from crm.models import Activity, AuditEntry, Company, OutcomeReport, Programme, User
 from crm.services.actor import Actor
+from crm.services.budget import BudgetLine, Spend, amount_sum
 from crm.services.companies import PERSONAL_FIELDS
 from crm.services.company_views import mask_value
 from crm.services.permissions import Permission, can
@@ -141,29 +142,41 @@ def list_activities(
 
 @dataclass(frozen=True)
 class BudgetCheck:
+    """A programme's budget against what it already carries, and the total after a new amount."""
+
     programme_id: int
-    budget_krw: int
-    executed_krw: int
+    line: BudgetLine
     after_krw: int
 
     @property
+    def budget_krw(self) -> int:
+        return self.line.budget_krw
+
+    @property
+    def executed_krw(self) -> int:
+        return self.line.executed_krw
+
+    @property
     def over_budget(self) -> bool:
+        """Executed + committed + planned + the new amount exceeds the budget."""
         return self.budget_krw > 0 and self.after_krw > self.budget_krw
 
 
 def budget_check(
     session: Session, programme_id: int, amount_krw: int, *, replacing_activity: int | None = None
 ) -> BudgetCheck:
-    """What a programme's executed KRW would be after saving this amount (warn before overrun)."""
+    """What a programme's executed + committed + planned KRW would be after saving this amount
+    (warn before an overrun: money already promised counts as much as money spent)."""
     programme = session.get(Programme, programme_id)
     budget = programme.budget_krw if programme else 0
-    query = select(func.coalesce(func.sum(Activity.amount_krw), 0)).where(
-        Activity.programme_id == programme_id, live_activity()
-    )
+    query = select(
+        amount_sum(Spend.EXECUTED), amount_sum(Spend.COMMITTED), amount_sum(Spend.PLANNED)
+    ).where(Activity.programme_id == programme_id, live_activity())
     if replacing_activity is not None:
         query = query.where(Activity.id != replacing_activity)
-    executed = int(session.exec(query).one())
-    return BudgetCheck(programme_id, budget, executed, executed + max(0, int(amount_krw or 0)))
+    executed, committed, planned = (int(v) for v in session.exec(query).one())
+    line = BudgetLine(budget, executed, committed, planned)
+    return BudgetCheck(programme_id, line, line.allocated_krw + max(0, int(amount_krw or 0)))
 
 
 def company_audit(

@@ -68,6 +68,10 @@ def may_see_personal(actor: Actor) -> bool:
     return can(actor.role, Permission.VIEW_PERSONAL_DATA)
 
 
+def _without_spaces(column: Any) -> Any:
+    return func.replace(column, " ", "")
+
+
 def _filtered(actor: Actor, filters: CompanyFilters, *, with_stage: bool) -> tuple[sa.Select, Any]:
     """The filtered company ids; the current-stage window join only when it is needed (a stage
     filter or sort), so the common case stays a plain indexed scan at 10,000+ companies."""
@@ -76,11 +80,16 @@ def _filtered(actor: Actor, filters: CompanyFilters, *, with_stage: bool) -> tup
     if with_stage or filters.stages:
         query = query.join(current, current.c.company_id == Company.id)
     conditions: list[Any] = []
-    text = filters.search.strip()
+    text = " ".join(filters.search.split())
     if text:
         like = f"%{text}%"
         digits = text.replace("-", "")
-        options = [col(Company.name_ko).ilike(like), col(Company.name_en).ilike(like)]
+        # Names match without their spaces: "금남 로보틱스" finds "금남로보틱스" and back.
+        squeezed = f"%{text.replace(' ', '')}%"
+        options = [
+            _without_spaces(col(Company.name_ko)).ilike(squeezed),
+            _without_spaces(col(Company.name_en)).ilike(squeezed),
+        ]
         if digits.isdigit() and len(digits) >= 3:
             options.append(func.replace(col(Company.brn), "-", "").contains(digits))
         if may_see_personal(actor):  # searching by a masked field would reveal it

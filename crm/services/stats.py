@@ -19,6 +19,7 @@ from crm.models import (
     Stage,
     User,
 )
+from crm.services.budget import Spend, amount_sum
 from crm.services.queries import live_activity, quarter_bounds, quarter_of, year_of
 from crm.services.stages import current_stage_subquery
 
@@ -85,11 +86,15 @@ def activities_by_quarter(session: Session) -> pd.DataFrame:
 
 
 def programme_execution(session: Session, year: int) -> pd.DataFrame:
-    """Per programme of a year: budget, KRW executed (live activities), share, companies, target."""
+    """Per programme of a year: budget; KRW executed (completed), committed (in progress) and
+    planned, apart (see crm.services.budget); executed share of the budget; companies and
+    activities not cancelled; target."""
     spent = (
         select(
             Activity.programme_id,
-            func.coalesce(func.sum(Activity.amount_krw), 0).label("executed"),
+            amount_sum(Spend.EXECUTED).label("executed"),
+            amount_sum(Spend.COMMITTED).label("committed"),
+            amount_sum(Spend.PLANNED).label("planned"),
             func.count(col(Activity.id)).label("activities"),
             func.count(sa.distinct(Activity.company_id)).label("companies"),
         )
@@ -105,6 +110,8 @@ def programme_execution(session: Session, year: int) -> pd.DataFrame:
             Programme.budget_krw,
             Programme.target_companies,
             func.coalesce(spent.c.executed, 0),
+            func.coalesce(spent.c.committed, 0),
+            func.coalesce(spent.c.planned, 0),
             func.coalesce(spent.c.activities, 0),
             func.coalesce(spent.c.companies, 0),
         )
@@ -121,10 +128,15 @@ def programme_execution(session: Session, year: int) -> pd.DataFrame:
             "budget_krw",
             "target_companies",
             "executed_krw",
+            "committed_krw",
+            "planned_krw",
             "activities",
             "companies",
         ],
     )
+    # PostgreSQL sums BIGINT into NUMERIC (Decimal): back to whole won.
+    for column in ("executed_krw", "committed_krw", "planned_krw"):
+        df[column] = df[column].astype("int64")
     df["executed_pct"] = (df["executed_krw"] / df["budget_krw"].where(df["budget_krw"] > 0)).fillna(
         0.0
     ) * 100
@@ -143,6 +155,8 @@ class CohortSummary:
     supported: int
     budget_krw: int
     executed_krw: int
+    committed_krw: int
+    planned_krw: int
     jobs_created: int
     patents_filed: int
     patents_registered: int
@@ -177,6 +191,8 @@ def cohort_summary(session: Session, year: int) -> CohortSummary:
         supported=int(supported),
         budget_krw=int(execution["budget_krw"].sum()),
         executed_krw=int(execution["executed_krw"].sum()),
+        committed_krw=int(execution["committed_krw"].sum()),
+        planned_krw=int(execution["planned_krw"].sum()),
         jobs_created=int(outcomes[0]),
         patents_filed=int(outcomes[1]),
         patents_registered=int(outcomes[2]),

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 from crm.config import get_settings
 from crm.errors import AuthError, NotFound
 from crm.models import AuditAction, Role, User, utcnow
-from crm.services import audit
+from crm.services import audit, sessions
 from crm.services.actor import Actor, actor_from_user
 from crm.services.editing import apply_changes
 from crm.services.permissions import Permission, require
@@ -127,7 +127,11 @@ def update_user(
     if user.role == Role.ADMIN and user.active and demoted and _active_admins(session) <= 1:
         check.fail("active", "error.last_admin")
     check.raise_if_errors()
+    deactivated = user.active and clean.get("active") is False
     apply_changes(session, actor, user, "app_user", clean)
+    if deactivated:  # a leaver's open browsers are signed out at their next action
+        assert user.id is not None
+        sessions.revoke_all_for_user(session, user.id, commit=False)
     session.commit()
     return user
 

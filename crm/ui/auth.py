@@ -10,9 +10,9 @@ from sqlmodel import select
 from crm.config import get_settings
 from crm.errors import AuthError
 from crm.models import Role, User
-from crm.services import users
+from crm.services import sessions, users
 from crm.services.actor import Actor, actor_from_user
-from crm.ui import nav, state
+from crm.ui import cookie, nav, state
 from crm.ui.data import session
 from crm.ui.state import tr
 
@@ -26,6 +26,8 @@ def sign_in_form() -> None:
     st.title(tr("app.title"))
     st.caption(tr("app.subtitle"))
     nav.language_switch(None)
+    if state.pop_cookie_clear():
+        cookie.clear_in_browser()
     notice = state.pop_notice()
     if notice:
         st.info(tr(notice))
@@ -45,21 +47,34 @@ def sign_in_form() -> None:
                     users.set_language(s, actor, lang)
                 else:
                     lang = user.language
+                ticket = sessions.create_session(s, actor)
+                nonce = sessions.issue_handoff(s, ticket.id)
         except AuthError as exc:
             st.error(exc.message(state.language()))
             return
         state.set_actor(actor)
+        state.set_session_id(ticket.id)
+        state.set_handoff(nonce)
         state.set_language(lang)
         st.session_state.pop("sign_in_password", None)
         st.rerun()
 
 
 def sign_out(notice: str = "auth.signed_out") -> None:
+    """Sign out everywhere: every session of the account ends, and this browser's cookie goes."""
+    actor = state.actor()
+    if actor is not None:
+        with session() as s:
+            sessions.revoke_all_for_user(s, actor.id)
     lang = state.language()
+    seen = state.cookie_seen()
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     state.set_language(lang)
+    if seen:
+        state.set_cookie_seen(seen)  # the revoked cookie this tab was opened with stays refused
     state.set_notice(notice)
+    state.request_cookie_clear()
     st.switch_page("Home.py")
 
 
@@ -80,11 +95,62 @@ def _refresh(actor: Actor) -> Actor | None:
         return actor_from_user(user)
 
 
+_REFUSAL_NOTICE = {
+    sessions.Refusal.REVOKED: "sessions.ended",
+    sessions.Refusal.EXPIRED: "sessions.expired",
+    sessions.Refusal.IDLE: "auth.expired",
+    sessions.Refusal.INACTIVE: "auth.inactive",
+    sessions.Refusal.UNKNOWN: "sessions.ended",
+}
+
+
+def _from_cookie() -> Actor | None:
+    """A new tab or a reload: sign in from the session cookie, if it names a usable session."""
+    token = cookie.token()
+    if not token:
+        return None
+    token_hash = sessions.hash_secret(token)
+    if state.cookie_seen() == token_hash:
+        return None
+    state.set_cookie_seen(token_hash)
+    with session() as s:
+        verdict = sessions.check(s, token)
+        user = s.get(User, verdict.actor.id) if verdict.actor is not None else None
+        language = user.language if user is not None else None
+    if verdict.actor is None or verdict.session_id is None:
+        return None
+    if language and not state.language_chosen():
+        state.set_language(language)
+    state.set_actor(verdict.actor)
+    state.set_session_id(verdict.session_id)
+    return verdict.actor
+
+
+def _from_session(actor: Actor, session_id: int) -> Actor | None:
+    """Re-check this tab's server session: revoked elsewhere, idle, expired or deactivated."""
+    with session() as s:
+        verdict = sessions.check_id(s, session_id)
+    if verdict.actor is None:
+        state.set_actor(None)
+        state.set_session_id(None)
+        state.set_notice(_REFUSAL_NOTICE[verdict.refusal or sessions.Refusal.UNKNOWN])
+        return None
+    state.set_actor(verdict.actor)
+    return verdict.actor
+
+
 def current_actor() -> Actor | None:
-    """The signed-in actor, or None (signing out an idle or deactivated session)."""
+    """The signed-in actor, or None (signing out a revoked, idle or deactivated session)."""
     actor = state.actor()
     if actor is None:
-        return None
+        return _from_cookie()
+    session_id = state.session_id()
+    if session_id is not None:
+        fresh = _from_session(actor, session_id)
+        if fresh is not None:
+            cookie.hand_off(state.pop_handoff())
+        return fresh
+    # Signed in without a server session (tests set the actor directly): this tab's own clock.
     if _expired():
         state.set_actor(None)
         state.set_notice("auth.expired")

@@ -9,14 +9,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from crm.clock import zone_label
 from crm.errors import ConflictError, CRMError, NotFound, ValidationError
 from crm.models import AI_FIELDS, GWANGJU_DISTRICTS, Industry, Stage
 from crm.services import audit, companies, outcomes, stages, users
-from crm.services.activity_views import ActivityFilters, company_audit, list_activities
+from crm.services.activity_views import ActivityFilters, list_activities
 from crm.services.actor import Actor
 from crm.services.closing import is_closed
 from crm.services.companies import PROFILE_FIELDS
 from crm.services.company_views import CompanyView, company_profile
+from crm.services.history import company_history
 from crm.services.outcomes import FIGURE_FIELDS
 from crm.services.permissions import Permission, can
 from crm.services.quarters import add_outcome_report_restatement, restate_outcome_report
@@ -26,7 +28,6 @@ from crm.ui.activity_form import log_activity_form
 from crm.ui.data import session
 from crm.ui.forms import (
     ai_field_label,
-    audit_value,
     changed_fields,
     clear_errors,
     conflict_choice,
@@ -39,6 +40,7 @@ from crm.ui.forms import (
     set_errors,
     wkey,
 )
+from crm.ui.history import history_table
 from crm.ui.state import language, tr
 
 PROFILE_INPUTS = PROFILE_FIELDS  # the profile form shows every profile field
@@ -191,6 +193,7 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
                 industries,
                 index=industries.index(values["industry"]),
                 format_func=lambda v: tr(f"industry.{v}"),
+                placeholder=tr("common.choose_one"),
                 key=wkey(prefix, "industry"),
                 disabled=disabled,
             )
@@ -311,7 +314,7 @@ def _timeline(actor: Actor, view: CompanyView, editable: bool) -> None:
                 tr("col.stage"): [tr(f"stage.{h.stage}") for h in history],
                 tr("col.reason"): [h.reason or "" for h in history],
                 tr("col.recorded_by"): [names.get(h.recorded_by_id, "?") for h in history],
-                tr("col.recorded_at"): [fmt.day(h.recorded_at, lang) for h in history],
+                tr("col.recorded_at"): [fmt.moment(h.recorded_at, lang) for h in history],
             }
         ),
         hide_index=True,
@@ -323,12 +326,16 @@ def _timeline(actor: Actor, view: CompanyView, editable: bool) -> None:
     st.markdown(f"**{tr('company.change_stage')}**")
     st.caption(tr("company.stage_hint"))
     options = [s.value for s in Stage if s.value != view.stage]
+    forward = [v for v in options if Stage(v).rank > Stage(view.stage).rank]
     with st.form(f"{prefix}_form"):
         c1, c2 = st.columns(2)
         with c1:
             new_stage = st.selectbox(
                 tr("field.stage"),
                 options,
+                # The next stage up; a move back is never the default (the last stage: none).
+                index=options.index(forward[0]) if forward else None,
+                placeholder=tr("company.stage_choose"),
                 format_func=lambda v: tr(f"stage.{v}"),
                 key=wkey(prefix, "stage"),
             )
@@ -445,7 +452,10 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
     else:
         next_year, next_quarter = int(view.values["cohort_year"]), 1
     choice = st.selectbox(
-        tr("outcome.edit"), [tr("outcome.add"), *by_label], key=f"co{view.id}_choice"
+        tr("outcome.edit"),
+        [tr("outcome.add"), *by_label],
+        placeholder=tr("common.choose_one"),
+        key=f"co{view.id}_choice",
     )
     report = by_label.get(choice)
     prefix = f"co{view.id}_{report.id if report else 'new'}"
@@ -464,6 +474,7 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
             [1, 2, 3, 4],
             index=(report.quarter - 1) if report else next_quarter - 1,
             format_func=lambda q: f"Q{q}",
+            placeholder=tr("common.choose_one"),
             key=wkey(prefix, "quarter"),
             disabled=report is not None,
         )
@@ -557,25 +568,9 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
 def _audit(actor: Actor, view: CompanyView) -> None:
     lang = language()
     with session() as s:
-        rows = company_audit(s, actor, view.id)
-    st.dataframe(
-        pd.DataFrame(
-            {
-                tr("col.when"): [fmt.day(a, lang) for a in rows["at"]],
-                tr("col.who"): rows["who"],
-                tr("col.action"): [tr(f"audit.action.{a}") for a in rows["action"]],
-                tr("col.entity"): [
-                    f"{tr('entity.' + e)} #{i}"
-                    for e, i in zip(rows["entity"], rows["entity_id"], strict=True)
-                ],
-                tr("col.field"): [
-                    tr(f"field.{f}") if audit_value(f) else "" for f in rows["field"]
-                ],
-                tr("col.old"): [audit_value(v) for v in rows["old"]],
-                tr("col.new"): [audit_value(v) for v in rows["new"]],
-                tr("col.context"): [audit_value(v) for v in rows["context"]],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+        found = company_history(s, actor, view.id)
+    if not found.entries:
+        st.info(tr("history.none"))
+        return
+    st.caption(tr("history.zone_caption", zone=zone_label()))
+    st.dataframe(history_table(found, lang), hide_index=True, width="stretch")

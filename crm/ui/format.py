@@ -6,26 +6,40 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from crm import clock
+
 
 def krw(
     amount: int | float | None, lang: str = "ko", *, compact: bool = False, millions: bool = False
 ) -> str:
-    """₩1,234,000 in full; compact: 123.4백만원 / ₩123.4M (as Korean public reports write);
-    millions: always 백만원 / M, so a column of amounts reads in one unit."""
+    """₩1,234,000 in full; compact: 1.2억원 / 123.4백만원 / ₩123.4M (as Korean public reports
+    write); millions: always 백만원 / M, so a page of amounts reads in one unit. Scaled amounts
+    keep one decimal only when it is not zero after rounding: 9,150백만원, 12.5백만원."""
     if amount is None or pd.isna(amount):
         return "-"
     value = int(amount)
     if not compact and not millions:
         return f"₩{value:,}" if lang == "en" else f"{value:,}원"
     if millions:
-        return f"{value / 1_000_000:,.1f}백만원" if lang == "ko" else f"₩{value / 1_000_000:,.1f}M"
+        shown = _scaled(value, 1_000_000)
+        return f"{shown}백만원" if lang == "ko" else f"₩{shown}M"
     if lang == "ko":
         if abs(value) >= 100_000_000:
-            return f"{value / 100_000_000:,.1f}억원"
-        return f"{value / 1_000_000:,.1f}백만원"
+            return f"{_scaled(value, 100_000_000)}억원"
+        return f"{_scaled(value, 1_000_000)}백만원"
     if abs(value) >= 1_000_000_000:
-        return f"₩{value / 1_000_000_000:,.1f}B"
-    return f"₩{value / 1_000_000:,.1f}M"
+        return f"₩{_scaled(value, 1_000_000_000)}B"
+    return f"₩{_scaled(value, 1_000_000)}M"
+
+
+def _scaled(value: int, divisor: int) -> str:
+    """value / divisor with thousands separators and one decimal, the decimal dropped when the
+    rounded figure is whole (9150.0 → 9,150; 12.5 → 12.5; 0.04 → 0)."""
+    # Whole tenths in integer arithmetic, half away from zero (as a ledger rounds), no float.
+    tenths = (abs(value) * 10 + divisor // 2) // divisor
+    whole, tenth = divmod(tenths, 10)
+    sign = "-" if value < 0 and tenths else ""
+    return f"{sign}{whole:,}" if tenth == 0 else f"{sign}{whole:,}.{tenth}"
 
 
 def number(value: int | float | None, digits: int = 0) -> str:
@@ -44,7 +58,21 @@ def day(value: date | datetime | None, lang: str = "ko") -> str:
     if value is None or (not isinstance(value, date) and pd.isna(value)):
         return "-"
     if isinstance(value, datetime):
-        return (
-            value.strftime("%Y-%m-%d %H:%M") if lang == "en" else value.strftime("%Y.%m.%d %H:%M")
-        )
+        return moment(value, lang)
     return value.isoformat() if lang == "en" else value.strftime("%Y.%m.%d")
+
+
+def moment(
+    value: datetime | None, lang: str = "ko", *, zone: str | None = None, label: bool = False
+) -> str:
+    """A stored (UTC; naive means UTC) timestamp in the office's zone: 2022.11.01 10:39 (ko),
+    2022-11-01 10:39 (en); label adds the zone's abbreviation or offset (KST, CET, UTC+5:30)."""
+    if value is None or pd.isna(value):
+        return "-"
+    local = clock.to_office(value, zone)
+    text = local.strftime("%Y-%m-%d %H:%M") if lang == "en" else local.strftime("%Y.%m.%d %H:%M")
+    if not label:
+        return text
+    abbreviation = local.tzname() or ""
+    shown = abbreviation if abbreviation.isalpha() else clock.utc_offset(local)
+    return f"{text} {shown}"

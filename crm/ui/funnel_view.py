@@ -49,6 +49,7 @@ from crm.exports.tables import Sheet, frames_to_xlsx
 from crm.reports.writer import Cell
 from crm.ui.data import data_version, engine
 from crm.ui.state import tr
+from crm.ui.widget_state import relabelled
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PICK_PARAM = "pick"
@@ -199,34 +200,34 @@ def sidebar_filters(options: dict[str, Any], lang: str) -> tuple[Filters, date, 
         years = st.multiselect(
             tr("funnel.filter.cohort_years"),
             options["cohort_years"],
-            placeholder=tr("common.choose"),
+            placeholder=tr("common.choose_many"),
             key="fn_years",
         )
         industries = st.multiselect(
             tr("funnel.filter.industries"),
             options["industries"],
             format_func=lambda v: charts.code_label("industry", v, lang),
-            placeholder=tr("common.choose"),
-            key="fn_industries",
+            placeholder=tr("common.choose_many"),
+            key=relabelled("fn_industries"),
         )
         kinds = st.multiselect(
             tr("funnel.filter.kinds"),
             options["kinds"],
             format_func=lambda v: charts.code_label("kind", v, lang),
-            placeholder=tr("common.choose"),
-            key="fn_kinds",
+            placeholder=tr("common.choose_many"),
+            key=relabelled("fn_kinds"),
         )
         officer_ids = st.multiselect(
             tr("funnel.filter.officers"),
             list(officers),
             format_func=lambda v: officers[v],
-            placeholder=tr("common.choose"),
+            placeholder=tr("common.choose_many"),
             key="fn_officers",
         )
         locations = st.multiselect(
             tr("funnel.filter.locations"),
             options["locations"],
-            placeholder=tr("common.choose"),
+            placeholder=tr("common.choose_many"),
             key="fn_locations",
         )
         period = st.date_input(

@@ -11,7 +11,7 @@ from crm.config import PROJECT_ROOT
 from crm.i18n import LANGUAGES
 from crm.models import Role
 from crm.services.actor import Actor
-from crm.ui import state
+from crm.ui import layout, state
 from crm.ui.state import tr
 
 ALL_ROLES = frozenset(Role)
@@ -84,6 +84,7 @@ def language_switch(on_change_user: Actor | None) -> None:
 
 
 def sidebar(actor: Actor) -> None:
+    layout.apply()  # narrow and mid-size windows (every signed-in page draws this sidebar)
     with st.sidebar:
         st.markdown(f"### {tr('app.title')}")
         st.caption(tr("auth.signed_in_as", name=actor.display_name, role=tr(f"role.{actor.role}")))

@@ -14,6 +14,10 @@ _LANG = "crm_lang"
 _SEEN = "crm_last_seen"
 _NOTICE = "crm_notice"
 _LANG_CHOSEN = "crm_lang_chosen"
+_SESSION_ID = "crm_session_id"
+_HANDOFF = "crm_handoff"
+_CLEAR_COOKIE = "crm_clear_cookie"
+_COOKIE_SEEN = "crm_cookie_seen"
 
 
 def actor() -> Actor | None:
@@ -78,3 +82,43 @@ def show_flash() -> None:
     message = st.session_state.pop("crm_flash", None)
     if message:
         st.success(message)
+
+
+def session_id() -> int | None:
+    """The server-side session this tab is signed in with (None: signed in without one)."""
+    value = st.session_state.get(_SESSION_ID)
+    return value if isinstance(value, int) else None
+
+
+def set_session_id(value: int | None) -> None:
+    if value is None:
+        st.session_state.pop(_SESSION_ID, None)
+    else:
+        st.session_state[_SESSION_ID] = value
+
+
+def set_handoff(nonce: str) -> None:
+    """The one-time nonce this tab's browser exchanges for the session cookie (kept in server
+    memory only until the page has sent it)."""
+    st.session_state[_HANDOFF] = nonce
+
+
+def pop_handoff() -> str | None:
+    return st.session_state.pop(_HANDOFF, None)
+
+
+def request_cookie_clear() -> None:
+    st.session_state[_CLEAR_COOKIE] = True
+
+
+def pop_cookie_clear() -> bool:
+    return bool(st.session_state.pop(_CLEAR_COOKIE, False))
+
+
+def cookie_seen() -> str | None:
+    """The hash of the cookie this tab has already tried (so a refused one is tried once)."""
+    return st.session_state.get(_COOKIE_SEEN)
+
+
+def set_cookie_seen(token_hash: str) -> None:
+    st.session_state[_COOKIE_SEEN] = token_hash

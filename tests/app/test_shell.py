@@ -51,7 +51,7 @@ def test_dashboard_numbers_match_the_database(open_as: OpenAs, app_db: Engine) -
         executed, budget = c.execute(
             text(
                 "SELECT (SELECT SUM(amount_krw) FROM activity a JOIN programme p ON "
-                "p.id = a.programme_id WHERE p.year = 2022 AND a.status != 'cancelled'), "
+                "p.id = a.programme_id WHERE p.year = 2022 AND a.status = 'completed'), "
                 "(SELECT SUM(budget_krw) FROM programme WHERE year = 2022)"
             )
         ).one()

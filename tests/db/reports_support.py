@@ -16,6 +16,12 @@ from crm.i18n import t
 from crm.services.queries import quarter_bounds
 
 SECTIONS = ("cohort", "programmes", "stages", "moves", "outcomes")
+COUNTS = ("companies", "activities", "krw")
+SPENDS = ("executed", "committed", "planned")
+
+
+def pick(block: dict[str, int], keys: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(block[k] for k in keys)
 
 
 def day(value: Any) -> date:
@@ -36,10 +42,17 @@ def direct_figures(session: Session, year: int, quarter: int) -> dict[str, Any]:
     qtr = [a for a in ytd if day(a.start_on) >= start]
 
     def block(rows: list[Any]) -> dict[str, int]:
+        def amount(status: str) -> int:
+            return sum(int(a.amount_krw) for a in rows if a.status == status)
+
         return {
             "companies": len({a.company_id for a in rows}),
             "activities": len(rows),
             "krw": sum(int(a.amount_krw) for a in rows),
+            # Executed is money spent: completed only; in progress is committed, apart.
+            "executed": amount("completed"),
+            "committed": amount("in_progress"),
+            "planned": amount("planned"),
         }
 
     programmes = {

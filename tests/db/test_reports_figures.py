@@ -12,7 +12,7 @@ from crm.models import Stage
 from crm.reports.figures import compute_figures
 from crm.reports.options import Period, ReportOptions, Unit
 from crm.reports.workbook import write_report
-from tests.db.reports_support import direct_figures, read_summary
+from tests.db.reports_support import COUNTS, SPENDS, direct_figures, pick, read_summary
 
 
 @pytest.fixture
@@ -27,10 +27,16 @@ def test_figures_reconcile_with_direct_queries(demo_session: Session, quarter: i
     direct = direct_figures(demo_session, 2022, quarter)
     assert (figures.target_companies, figures.cohort_companies) == (99, 99)
     assert figures.cohort_companies == direct["cohort_companies"]
-    assert (figures.supported_q, figures.activities_q, figures.krw_q) == tuple(direct["q"].values())
-    assert (figures.supported_ytd, figures.activities_ytd, figures.krw_ytd) == tuple(
-        direct["ytd"].values()
+    assert (figures.supported_q, figures.activities_q, figures.krw_q) == pick(direct["q"], COUNTS)
+    assert (figures.supported_ytd, figures.activities_ytd, figures.krw_ytd) == pick(
+        direct["ytd"], COUNTS
     )
+    f = figures
+    assert (f.executed_q, f.committed_q, f.planned_q) == pick(direct["q"], SPENDS)
+    assert (f.executed_ytd, f.committed_ytd, f.planned_ytd) == pick(direct["ytd"], SPENDS)
+    # The demo's activities from mid-November on are also planned or in progress.
+    assert (f.committed_ytd > 0 and f.planned_ytd > 0) == (quarter == 4)
+    assert f.executed_ytd + f.committed_ytd + f.planned_ytd == f.krw_ytd
     assert figures.activities_q > 0
     assert (figures.krw_ytd > figures.krw_q) == (quarter > 1)
     assert figures.budget_krw == direct["budget"]
@@ -38,13 +44,15 @@ def test_figures_reconcile_with_direct_queries(demo_session: Session, quarter: i
     for p in figures.programmes:
         d = direct["programmes"][p.programme_id]
         assert (p.name, p.budget_krw, p.target_companies) == (d["name"], d["budget"], d["target"])
-        assert (p.companies_q, p.activities_q, p.krw_q) == tuple(d["q"].values())
-        assert (p.companies_ytd, p.activities_ytd, p.krw_ytd) == tuple(d["ytd"].values())
-        assert p.executed_share == pytest.approx(d["ytd"]["krw"] / d["budget"])
+        assert (p.companies_q, p.activities_q, p.krw_q) == pick(d["q"], COUNTS)
+        assert (p.companies_ytd, p.activities_ytd, p.krw_ytd) == pick(d["ytd"], COUNTS)
+        assert (p.executed_q, p.committed_q, p.planned_q) == pick(d["q"], SPENDS)
+        assert (p.executed_ytd, p.committed_ytd, p.planned_ytd) == pick(d["ytd"], SPENDS)
+        assert p.executed_share == pytest.approx(d["ytd"]["executed"] / d["budget"])
     for k in figures.kinds:
         d = direct["kinds"][k.kind]
-        assert (k.companies_q, k.activities_q, k.krw_q) == tuple(d["q"].values())
-        assert (k.companies_ytd, k.activities_ytd, k.krw_ytd) == tuple(d["ytd"].values())
+        assert (k.companies_q, k.activities_q, k.krw_q) == pick(d["q"], COUNTS)
+        assert (k.companies_ytd, k.activities_ytd, k.krw_ytd) == pick(d["ytd"], COUNTS)
     for s in figures.stages:
         assert s.at_start == direct["at_start"][s.stage]
         assert s.at_end == direct["at_end"][s.stage]
@@ -82,29 +90,34 @@ def test_summary_sheet_shows_the_direct_figures(demo_session: Session, tmp_path:
     assert cohort["코호트 기업 수"][1:3] == (99, 99)
     assert cohort["지원 기업 수"][:3] == (d["q"]["companies"], d["ytd"]["companies"], 99)
     assert cohort["지원 건수"][:2] == (d["q"]["activities"], d["ytd"]["activities"])
-    krw = cohort["집행액 (천원)"]
-    assert krw[0] == pytest.approx(d["q"]["krw"] / 1000)
-    assert krw[1] == pytest.approx(d["ytd"]["krw"] / 1000)
+    # Executed = completed only; committed (in progress) and planned on rows of their own.
+    krw = cohort["집행액 (완료, 천원)"]
+    assert krw[0] == pytest.approx(d["q"]["executed"] / 1000)
+    assert krw[1] == pytest.approx(d["ytd"]["executed"] / 1000)
     assert krw[2] == pytest.approx(d["budget"] / 1000)
-    assert krw[3] == pytest.approx(d["ytd"]["krw"] / d["budget"])
+    assert krw[3] == pytest.approx(d["ytd"]["executed"] / d["budget"])
+    for label, key in (("약정액 (진행 중, 천원)", "committed"), ("계획액 (천원)", "planned")):
+        assert cohort[label][:2] == pytest.approx((d["q"][key] / 1000, d["ytd"][key] / 1000))
+        assert cohort[label][2:4] == (None, None)
     *programme_rows, total = s["programmes"]
     by_name = {p["name"]: p for p in d["programmes"].values()}
     for row in programme_rows:
         p = by_name[row[0]]
         assert row[2] == pytest.approx(p["budget"] / 1000)
         assert row[4:6] == (p["q"]["companies"], p["q"]["activities"])
-        assert row[6] == pytest.approx(p["q"]["krw"] / 1000)
+        assert row[6] == pytest.approx(p["q"]["executed"] / 1000)
         assert row[7:9] == (p["ytd"]["companies"], p["ytd"]["activities"])
-        assert row[9] == pytest.approx(p["ytd"]["krw"] / 1000)
+        assert row[9:12] == pytest.approx(tuple(p["ytd"][k] / 1000 for k in SPENDS))
+        assert row[12] == pytest.approx(p["ytd"]["executed"] / p["budget"])
     assert total[0] == "합계"
     assert total[2] == pytest.approx(d["budget"] / 1000)
     assert total[4] == d["q"]["companies"]
     assert total[5] == d["q"]["activities"]
-    assert total[6] == pytest.approx(d["q"]["krw"] / 1000)
+    assert total[6] == pytest.approx(d["q"]["executed"] / 1000)
     assert total[7] == d["ytd"]["companies"]
     assert total[8] == d["ytd"]["activities"]
-    assert total[9] == pytest.approx(d["ytd"]["krw"] / 1000)
-    assert total[10] == pytest.approx(d["ytd"]["krw"] / d["budget"])
+    assert total[9:12] == pytest.approx(tuple(d["ytd"][k] / 1000 for k in SPENDS))
+    assert total[12] == pytest.approx(d["ytd"]["executed"] / d["budget"])
     *stage_rows, stage_total = s["stages"]
     labels = {"예비창업": Stage.PRE_STARTUP, "창업/초기": Stage.STARTUP, "성장": Stage.GROWTH}
     for row in stage_rows:

@@ -279,14 +279,15 @@ def test_report_of_a_closed_quarter_keeps_its_figures(
     assert view.figures == at_close
     assert [t.key for t in view.tables] == ["cohort", "programmes", "stages", "moves", "outcomes"]
     cohort = view.tables[0].frame.set_index("Item")
-    assert cohort.loc["KRW executed (KRW million)", "Quarter"] == at_close.krw_q / 1_000_000
+    executed = cohort.loc["KRW executed (completed, KRW million)", "Quarter"]
+    assert executed == at_close.executed_q / 1_000_000  # type: ignore[operator]
 
     path = tmp_path / "closed.xlsx"
     write_report(s, ReportOptions(2022, 3), path, generated_by="x")
     summary = read_summary(path)
-    krw_row = {r[0]: r for r in summary["cohort"]}["집행액 (원)"]
-    assert krw_row[1:3] == (at_close.krw_q, at_close.krw_ytd)
-    assert summary["programmes"][-1][6] == at_close.krw_q
+    krw_row = {r[0]: r for r in summary["cohort"]}["집행액 (완료, 원)"]
+    assert krw_row[1:3] == (at_close.executed_q, at_close.executed_ytd)
+    assert summary["programmes"][-1][6] == at_close.executed_q
     ws = openpyxl.load_workbook(path).worksheets[0]
     assert "마감 후 정정 1건" in ws["A3"].value
     about = [r for r in openpyxl.load_workbook(path)["보고서 정보"].iter_rows(values_only=True)]

@@ -232,7 +232,7 @@ def test_hand_built_cohort(session: Session, cohort: dict[str, Company], tmp_pat
     assert outcomes["투자 유치 (분기, 원)"].iloc[-1] == 100_000_000
     about = {r[0]: r[1] for r in _rows(path, "보고서 정보") if r[0]}
     assert about["작성자"] == "검토자"
-    assert isinstance(about["작성 시각 (UTC)"], datetime)
+    assert isinstance(about["작성 시각 (Asia/Seoul, UTC+9)"], datetime)
     assert about["분기 마감"].startswith("마감 전")
 
 
@@ -283,7 +283,12 @@ def test_demo_workbook_totals_match_direct_queries(session: Session, tmp_path: P
     moves = pd.read_excel(path, sheet_name="Stage moves")
     assert len(moves) - 1 == sum(d["moves"].values())
     summary = read_summary(path, "en")
-    assert summary["programmes"][-1][9] == d["ytd"]["krw"]
+    # The per-programme table's totals: executed (completed), committed, planned (YTD).
+    assert summary["programmes"][-1][9:12] == (
+        d["ytd"]["executed"],
+        d["ytd"]["committed"],
+        d["ytd"]["planned"],
+    )
 
 
 def test_no_data_and_permissions(session: Session, analyst: Actor, tmp_path: Path) -> None:

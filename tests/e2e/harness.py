@@ -66,6 +66,7 @@ class AppServer:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    script: str = "Home.py"  # serve.py: the same pages with the app's routes (sign-in cookie)
 
     @property
     def url(self) -> str:
@@ -90,7 +91,7 @@ class AppServer:
                 "-m",
                 "streamlit",
                 "run",
-                "Home.py",
+                self.script,
                 "--server.headless=true",
                 f"--server.port={self.port}",
                 "--server.address=127.0.0.1",

@@ -91,7 +91,8 @@ def test_admin_sees_accounts_page(page: Page, server: AppServer, passwords: dict
     sign_in(page, server, "admin", passwords["admin"])
     go(page, "계정 관리")
     expect_text(page, "계정 추가")
-    expect(page.locator("[data-testid='stDataFrame']")).to_have_count(1)
+    expect_text(page, "로그인된 브라우저")  # the accounts table, then the signed-in browsers
+    expect(page.locator("[data-testid='stDataFrame']")).to_have_count(2)
     screenshot(page, "accounts-admin")
 
 

@@ -38,11 +38,16 @@ FIGURES = ReportFigures(
     krw_ytd=9_000_000,
     budget_krw=30_000_000,
     programmes=(
+        # KRW not cancelled, split by status: executed (completed) / committed / planned.
         ProgrammeFigures(
-            1, "=멘토링 사업", "mentoring", 10_000_000, 8, 4, 6, 1_500_000, 6, 14, 4_000_000
+            1, "=멘토링 사업", "mentoring", 10_000_000, 8, 4, 6, 1_500_000, 6, 14, 4_000_000,
+            executed_q=1_000_000, committed_q=300_000, planned_q=200_000,
+            executed_ytd=3_000_000, committed_ytd=500_000, planned_ytd=500_000,
         ),
         ProgrammeFigures(
-            2, "해외진출", "overseas", 20_000_000, 3, 2, 3, 2_000_000, 3, 6, 5_000_000
+            2, "해외진출", "overseas", 20_000_000, 3, 2, 3, 2_000_000, 3, 6, 5_000_000,
+            executed_q=2_000_000, committed_q=0, planned_q=0,
+            executed_ytd=3_000_000, committed_ytd=2_000_000, planned_ytd=0,
         ),
     ),
     kinds=(KindFigures("mentoring", 4, 6, 1_500_000, 6, 14, 4_000_000),),
@@ -55,7 +60,13 @@ FIGURES = ReportFigures(
     outcomes_q=OutcomeFigures(5, 3, 2, 1, 50_000_000, 7_000_000),
     outcomes_ytd=OutcomeFigures(12, 8, 4, 2, 90_000_000, 9_000_000),
     data_as_of=datetime(2022, 10, 1, 9, 0, tzinfo=UTC),
-)
+    executed_q=3_000_000,
+    committed_q=300_000,
+    planned_q=200_000,
+    executed_ytd=6_000_000,
+    committed_ytd=2_500_000,
+    planned_ytd=500_000,
+)  # fmt: skip
 KINDS = {"mentoring": "멘토링", "overseas": "해외진출"}
 
 
@@ -90,13 +101,21 @@ def test_programme_table_totals_and_ratio(tmp_path: Path) -> None:
     assert ws.cell(total, 1).value == "합계"
     assert ws.cell(total, 3).value == f"=SUM(C{first}:C{first + 1})"
     assert cached.cell(total, 3).value == 30_000
-    assert cached.cell(total, 10).value == 9_000
+    # Executed is completed activities only; committed and planned have columns of their own.
+    assert [ws.cell(head, c).value for c in (10, 11, 12, 13)] == [
+        "집행액 (누계, 천원)",
+        "약정액 (누계, 천원)",
+        "계획액 (누계, 천원)",
+        "집행률 (누계)",
+    ]
+    assert [ws.cell(first, c).value for c in (7, 10, 11, 12)] == [1_000, 3_000, 500, 500]
+    assert [cached.cell(total, c).value for c in (7, 10, 11, 12)] == [3_000, 6_000, 2_500, 500]
     # Companies are counted once across programmes: plain numbers, not sums (4+2 != 5).
     assert (ws.cell(total, 5).value, ws.cell(total, 8).value) == (5, 7)
-    assert ws.cell(total, 11).value == f"=IF(C{total}=0,0,J{total}/C{total})"
-    assert cached.cell(total, 11).value == pytest.approx(0.3)
-    assert ws.cell(first, 11).number_format == "0.0%"
-    assert ws.cell(first, 11).value == pytest.approx(0.4)
+    assert ws.cell(total, 13).value == f"=IF(C{total}=0,0,J{total}/C{total})"
+    assert cached.cell(total, 13).value == pytest.approx(0.2)
+    assert ws.cell(first, 13).number_format == "0.0%"
+    assert ws.cell(first, 13).value == pytest.approx(0.3)
 
 
 def test_stage_table_and_charts(tmp_path: Path) -> None:
@@ -151,9 +170,17 @@ def test_table_frames_match_the_sheet() -> None:
         30_000,
         5,
     ]
-    assert programmes.iloc[-1]["% executed (YTD)"] == pytest.approx(0.3)
-    cohort = table_frame(tables["cohort"], options)
-    assert cohort.iloc[3]["Year to date"] == 9_000  # KRW row in 천원
+    assert programmes.iloc[-1]["% executed (YTD)"] == pytest.approx(0.2)
+    cohort = table_frame(tables["cohort"], options).set_index("Item")
+    assert list(cohort.index[3:]) == [
+        "KRW executed (completed, KRW thousand)",
+        "KRW committed (in progress, KRW thousand)",
+        "KRW planned (KRW thousand)",
+    ]
+    assert list(cohort.iloc[3:]["Quarter"]) == [3_000, 300, 200]  # in 천원
+    assert list(cohort.iloc[3:]["Year to date"]) == [6_000, 2_500, 500]
+    assert cohort.iloc[3]["Achieved"] == pytest.approx(0.2)  # executed / budget
+    cohort = cohort.reset_index()
     assert cohort.iloc[1]["Achieved"] == pytest.approx(0.7)
     assert isinstance(table_frame(tables["stages"], options), pd.DataFrame)
 
@@ -162,8 +189,35 @@ def test_figures_round_trip_through_json() -> None:
     text = json.dumps(FIGURES.to_json())
     again = ReportFigures.from_json(json.loads(text))
     assert again == FIGURES
-    assert again.programmes[0].executed_share == pytest.approx(0.4)
+    assert again.programmes[0].executed_share == pytest.approx(0.3)
     assert again.has_data
+
+
+def test_figures_stored_before_the_split_show_blanks(tmp_path: Path) -> None:
+    """A quarter closed before executed was told apart (schema 1) stored only KRW not cancelled:
+    it loads, and the executed / committed / planned cells stay blank instead of guessing."""
+    spends = [f"{s}_{p}" for s in ("executed", "committed", "planned") for p in ("q", "ytd")]
+    stored = FIGURES.to_json() | {"schema": 1}
+    for name in spends:
+        del stored[name]
+        for programme in stored["programmes"]:
+            del programme[name]
+    old = ReportFigures.from_json(json.loads(json.dumps(stored)))
+    assert (old.krw_ytd, old.executed_ytd, old.programmes[0].executed_share) == (
+        9_000_000,
+        None,
+        None,
+    )
+    options = ReportOptions(2022, 3, Unit.WON, "ko")
+    tables = {t.key: t for t in summary_tables(old, options, KINDS)}
+    assert tables["cohort"].rows[3] == ["집행액 (완료, 원)", None, None, 30_000_000, None]
+    workbook = Workbook(str(tmp_path / "old.xlsx"), WORKBOOK_OPTIONS)
+    write_summary(
+        workbook, workbook.add_worksheet("요약"), Formats(workbook), old, options,
+        kind_names=KINDS, closed=None,
+    )  # fmt: skip
+    workbook.close()
+    assert FIGURES.to_json()["schema"] == 2
 
 
 def test_options_are_validated() -> None:
