@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/crm demo init
-	$(BIN)/streamlit run serve.py --server.port=$(PORT)
+	$(BIN)/streamlit run Home.py --server.port=$(PORT)
 
 test: $(STAMP)
 	scripts/system-deps.sh

@@ -66,7 +66,6 @@ class AppServer:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
-    script: str = "Home.py"  # serve.py: the same pages with the app's routes (sign-in cookie)
 
     @property
     def url(self) -> str:
@@ -91,7 +90,7 @@ class AppServer:
                 "-m",
                 "streamlit",
                 "run",
-                self.script,
+                "Home.py",
                 "--server.headless=true",
                 f"--server.port={self.port}",
                 "--server.address=127.0.0.1",

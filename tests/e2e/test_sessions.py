@@ -1,4 +1,4 @@
-"""Sign-in that survives a refresh, in a real browser against `streamlit run serve.py` (the pages
+"""Sign-in that survives a refresh, in a real browser against `streamlit run Home.py` (the pages
 plus the app's cookie routes): reload, a second tab, sign-out everywhere, a copied cookie of a
 revoked or expired session, and the token kept out of logs, audit and URLs."""
 
@@ -32,7 +32,7 @@ SIGN_IN_FORM = "[data-testid='stForm']:has(input[type='password'])"
 
 @pytest.fixture(scope="module")
 def server(demo_db: tuple[Path, dict[str, str]]) -> Iterator[AppServer]:
-    app = AppServer(demo_db[0], script="serve.py").start()
+    app = AppServer(demo_db[0]).start()
     yield app
     app.stop()
 
