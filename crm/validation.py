@@ -57,6 +57,15 @@ def format_brn(raw: str) -> str:
     return f"{d[:3]}-{d[3:5]}-{d[5:]}"
 
 
+MONEY_FIELDS = {"budget", "invested_amount", "contract_amount"}
+
+
+def is_money_field(field: str) -> bool:
+    """An amount in won (amount_krw, budget_krw, details.invested_amount, …)."""
+    name = field.removeprefix("details.")
+    return name in MONEY_FIELDS or name.endswith(("_krw", "_amount"))
+
+
 @lru_cache(maxsize=8192)  # an import asks for each row's name several times in a row
 def normalise_name(name: str) -> str:
     """A name reduced for matching: no legal form, spaces or punctuation, NFKC, lower case."""
@@ -143,7 +152,10 @@ class Checker:
         if isinstance(value, str):
             cleaned = value.replace(",", "").strip()
             if not _INTEGER.fullmatch(cleaned):
-                self.fail(field, "error.integer")
+                if is_money_field(field):  # typed money that the amount parser could not read
+                    self.fail(field, "error.amount", value=value.strip())
+                else:
+                    self.fail(field, "error.integer")
                 return None
             value = int(cleaned)
         if not isinstance(value, int):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from crm.errors import CRMError, ValidationError
 from crm.models import ActivityStatus
-from crm.services import activities, programmes, stats, users
-from crm.services.activities import BatchError
+from crm.services import programmes, stats, users
 from crm.services.activity_views import ActivityFilters, list_activities
 from crm.services.company_views import company_choices
 from crm.services.permissions import Permission, can
@@ -19,7 +17,7 @@ from crm.services.programmes import (
     update_programme,
 )
 from crm.services.reference import list_kinds
-from crm.ui import auth, state
+from crm.ui import auth, budget_view, state
 from crm.ui import format as fmt
 from crm.ui.activity_form import edit_activity_form, log_activity_form
 from crm.ui.company_detail import activity_table
@@ -32,7 +30,7 @@ from crm.ui.forms import (
     reset_widgets,
     wkey,
 )
-from crm.ui.quick_entry import company_label, empty_frame, to_activities
+from crm.ui.quick_entry_form import quick_entry_form
 from crm.ui.state import language, tr
 
 actor = auth.guard("pages/2_Support_log.py")
@@ -86,7 +84,13 @@ filters = ActivityFilters(
     search=search,
 )
 p1, p2, _ = st.columns([1, 1, 4])
-page_size = p2.selectbox(tr("companies.page_size"), [25, 50, 100, 200], index=1, key="sl_page_size")
+page_size = p2.selectbox(
+    tr("companies.page_size"),
+    [25, 50, 100, 200],
+    index=1,
+    placeholder=tr("common.choose_one"),
+    key="sl_page_size",
+)
 page_number = p1.number_input(tr("companies.page"), min_value=1, value=1, step=1, key="sl_page")
 with session() as s:
     result = list_activities(s, filters, page=int(page_number), page_size=page_size)
@@ -121,39 +125,25 @@ if selected_id is not None:
         edit_activity_form(actor, selected_id)
 
 st.subheader(tr("support.budget"))
-budget_year = st.selectbox(tr("home.year"), years, key="sl_budget_year") if years else None
+budget_year = (
+    st.selectbox(tr("home.year"), years, placeholder=tr("common.choose_one"), key="sl_budget_year")
+    if years
+    else None
+)
 if budget_year is not None:
     with session() as s:
         execution = stats.programme_execution(s, budget_year)
-    for row in execution.itertuples():
-        if row.budget_krw and row.executed_krw > row.budget_krw:
-            st.warning(
-                tr(
-                    "activity.over_budget",
-                    programme=row.name,
-                    after=fmt.krw(row.executed_krw, lang),
-                    budget=fmt.krw(row.budget_krw, lang),
-                )
-            )
+    for warning in budget_view.over_allocated(execution, lang):
+        st.warning(warning)
+    budget_table = budget_view.budget_frame(execution, lang, millions=False)
+    budget_table[tr("col.activities")] = execution["activities"]
     st.dataframe(
-        pd.DataFrame(
-            {
-                tr("col.programme"): execution["name"],
-                tr("col.kind"): [tr(f"kind.{k}") for k in execution["kind"]],
-                tr("col.budget"): [fmt.krw(v, lang) for v in execution["budget_krw"]],
-                tr("col.executed"): [fmt.krw(v, lang) for v in execution["executed_krw"]],
-                tr("col.executed_pct"): execution["executed_pct"].round(1),
-                tr("col.activities"): execution["activities"],
-            }
-        ),
+        budget_table,
         hide_index=True,
         width="stretch",
-        column_config={
-            tr("col.executed_pct"): st.column_config.ProgressColumn(
-                tr("col.executed_pct"), min_value=0, max_value=100, format="%.1f%%"
-            )
-        },
+        column_config=budget_view.budget_columns(lang),
     )
+    st.caption(tr("budget.help.allocated"))
 
 if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
     with st.expander(tr("programmes.manage"), icon=":material/tune:"):
@@ -183,6 +173,7 @@ if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
                 tr("col.programme"),
                 list(year_programmes),
                 format_func=lambda pid: year_programmes[pid].name,
+                placeholder=tr("common.choose_one"),
                 key="pm_pick",
             )
             programme = year_programmes[chosen]
@@ -242,6 +233,7 @@ if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
                 format_func=lambda code: next(
                     k.name_ko if lang == "ko" else k.name_en for k in kinds if k.code == code
                 ),
+                placeholder=tr("common.choose_one"),
                 key=wkey("pm_new", "kind"),
             )
             with c4:
@@ -284,58 +276,4 @@ with st.expander(tr("support.quick"), icon=":material/table_rows:"):
     st.caption(tr("support.quick_help"))
     mentoring = [p for p in catalogue if p.kind == "mentoring"]
     if mentoring:
-        programme_id = st.selectbox(
-            tr("col.programme"),
-            [p.id for p in mentoring],
-            format_func=lambda pid: next(p.name for p in mentoring if p.id == pid),
-            key="qe_programme",
-        )
-        labels = {company_label(cid, name): cid for cid, name in company_names.items()}
-        with st.form("qe_form"):
-            edited = st.data_editor(
-                empty_frame(5),
-                num_rows="dynamic",
-                key="qe_editor",
-                width="stretch",
-                column_config={
-                    "company": st.column_config.SelectboxColumn(
-                        tr("support.company"), options=list(labels), required=True
-                    ),
-                    "start_on": st.column_config.DateColumn(tr("field.start_on"), required=True),
-                    "mentor": st.column_config.TextColumn(tr("field.mentor")),
-                    "topic": st.column_config.TextColumn(tr("field.topic")),
-                    "hours": st.column_config.NumberColumn(
-                        tr("field.hours"), min_value=0, step=0.5
-                    ),
-                    "amount_krw": st.column_config.NumberColumn(
-                        tr("field.amount_krw"), min_value=0, step=10_000
-                    ),
-                    "notes": st.column_config.TextColumn(tr("field.notes")),
-                },
-            )
-            submitted = st.form_submit_button(tr("support.quick_save"), type="primary")
-        if submitted:
-            rows, numbers = to_activities(edited, labels, programme_id)
-            if not rows:
-                st.info(tr("support.quick_empty"))
-            else:
-                try:
-                    with session() as s:
-                        saved = activities.log_activities(s, actor, rows)
-                except BatchError as exc:
-                    for failure in exc.rows:
-                        messages = "; ".join(
-                            f"{tr('field.' + e.field.removeprefix('details.'))}: {e.message(lang)}"
-                            for e in failure.errors
-                        )
-                        st.error(
-                            tr(
-                                "support.quick_row_error",
-                                row=numbers[failure.row - 1],
-                                messages=messages,
-                            )
-                        )
-                else:
-                    st.session_state.pop("qe_editor", None)
-                    state.flash(tr("support.quick_saved", count=len(saved)))
-                    st.rerun()
+        quick_entry_form(actor, mentoring, company_names)

@@ -6,14 +6,15 @@ from datetime import date
 
 import streamlit as st
 
-from crm.errors import ConflictError, CRMError, ValidationError
+from crm.errors import ConflictError, CRMError, FieldError, ValidationError
+from crm.importer.fields import AMOUNT_TWINS
 from crm.models import ActivityStatus, Programme
 from crm.services import activities, programmes
 from crm.services.activity_views import budget_check
 from crm.services.actor import Actor
 from crm.services.closing import is_closed
 from crm.services.permissions import Permission, can
-from crm.services.quarters import restate_activity
+from crm.services.quarters import add_activity_restatement, restate_activity
 from crm.services.queries import quarter_of_day
 from crm.services.reference import get_kind
 from crm.ui import format as fmt
@@ -24,6 +25,7 @@ from crm.ui.forms import (
     clear_errors,
     conflict_choice,
     field_error,
+    field_help,
     kind_inputs,
     money_input,
     other_errors,
@@ -48,6 +50,31 @@ def programme_label(p: Programme) -> str:
     return f"{p.name} · {tr(f'kind.{p.kind}')}"
 
 
+def fill_amount_twin(
+    kind: str, amount: int | str | None, details: dict
+) -> tuple[int | str | None, dict]:
+    """Prototyping's budget and an investment's invested amount are the activity's amount too:
+    when only one of the two is typed, the other gets the same value (as the importer does).
+    The activity's amount is the one that counts as executed."""
+    twin = AMOUNT_TWINS.get(kind)
+    if twin is None:
+        return amount, details
+    if amount is None and isinstance(details.get(twin), int):
+        return details[twin], details
+    if isinstance(amount, int) and details.get(twin) is None:
+        return amount, {**details, twin: amount}
+    return amount, details
+
+
+def closed_period(start_on: date | None) -> tuple[int, int] | None:
+    """(year, quarter) when the day falls in a closed quarter."""
+    if start_on is None:
+        return None
+    with session() as s:
+        quarter = quarter_of_day(start_on)
+        return (start_on.year, quarter) if is_closed(s, start_on.year, quarter) else None
+
+
 def log_activity_form(
     actor: Actor, key: str, *, company_id: int | None, companies: dict[int, str] | None = None
 ) -> None:
@@ -62,12 +89,15 @@ def log_activity_form(
         tr("field.programme_id"),
         list(by_id),
         format_func=lambda pid: programme_label(by_id[pid]),
+        placeholder=tr("common.choose_one"),
         key=wkey(key, "programme"),
     )
     programme = by_id[programme_id]
     with session() as s:
         spec = get_kind(s, programme.kind).fields
     over_key = f"{key}_over_budget"
+    restate_key = f"{key}__restate"  # (year, quarter) of a closed quarter a manager restates
+    may_restate = can(actor.role, Permission.CLOSE_QUARTER)
     with st.form(f"{key}_form"):
         chosen_company = company_id
         if company_id is None and companies is not None:
@@ -100,13 +130,22 @@ def log_activity_form(
                 statuses,
                 index=statuses.index(ActivityStatus.COMPLETED.value),
                 format_func=lambda v: tr(f"status.{v}"),
+                placeholder=tr("common.choose_one"),
                 key=wkey(key, "status"),
             )
-        amount = money_input(tr("field.amount_krw"), None, wkey(key, "amount"))
+        amount = money_input(
+            tr("field.amount_krw"), None, wkey(key, "amount"), help=field_help("amount_krw")
+        )
         field_error(key, "amount_krw")
         details = kind_inputs(spec, {}, key)
         notes = st.text_area(tr("field.notes"), key=wkey(key, "notes"))
-        other_errors(key, COMMON_FIELDS | {f"details.{f['name']}" for f in spec})
+        reason = None
+        pending = st.session_state.get(restate_key)
+        if pending and may_restate:
+            st.warning(tr("restate.new_needed", year=pending[0], quarter=pending[1]))
+            reason = st.text_input(tr("restate.reason") + " *", key=wkey(key, "restate_reason"))
+            field_error(key, "reason")
+        other_errors(key, COMMON_FIELDS | {"reason"} | {f"details.{f['name']}" for f in spec})
         confirmed = False
         if st.session_state.get(over_key):
             for warning in st.session_state[over_key]:
@@ -115,6 +154,19 @@ def log_activity_form(
         submitted = st.form_submit_button(tr("activity.log"), type="primary")
     if not submitted:
         return
+    period = closed_period(start_on)
+    if period and not may_restate:
+        error = FieldError(
+            "start_on", "restate.new_not_allowed", {"year": period[0], "quarter": period[1]}
+        )
+        set_errors(key, ValidationError([error]))
+        st.rerun()
+    if period and st.session_state.get(restate_key) != period:
+        clear_errors(key)
+        st.session_state[restate_key] = period  # show the reason field, then save again
+        st.rerun()
+    restating = period is not None
+    amount, details = fill_amount_twin(programme.kind, amount, details)
     new = activities.NewActivity(
         company_id=chosen_company or 0,
         programme_id=programme_id,
@@ -127,7 +179,10 @@ def log_activity_form(
     )
     try:
         with session() as s:
-            check = budget_check(s, programme_id, new.amount_krw or 0)
+            typed = (
+                new.amount_krw if isinstance(new.amount_krw, int) else 0
+            )  # unread: refused below
+            check = budget_check(s, programme_id, typed)
             warnings = []
             if start_on and start_on.year != programme.year:
                 warnings.append(
@@ -145,7 +200,10 @@ def log_activity_form(
             if warnings and not confirmed:
                 st.session_state[over_key] = warnings
                 st.rerun()
-            activities.log_activity(s, actor, new)
+            if restating:
+                add_activity_restatement(s, actor, new, reason=reason or "")
+            else:
+                activities.log_activity(s, actor, new)
     except ValidationError as exc:
         set_errors(key, exc)
         st.rerun()
@@ -154,8 +212,11 @@ def log_activity_form(
         return
     clear_errors(key)
     st.session_state.pop(over_key, None)
+    st.session_state.pop(restate_key, None)
     reset_widgets(key)
-    state.flash(tr("activity.logged"))
+    # The new generation of keys would start the picker on the first programme: keep the chosen.
+    st.session_state[wkey(key, "programme")] = programme_id
+    state.flash(tr("restate.done") if restating else tr("activity.logged"))
     st.rerun()
 
 
@@ -223,11 +284,15 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
                 statuses,
                 index=statuses.index(opened["status"]),
                 format_func=lambda v: tr(f"status.{v}"),
+                placeholder=tr("common.choose_one"),
                 key=wkey(prefix, "status"),
             )
         with c4:
             amount = money_input(
-                tr("field.amount_krw"), int(opened["amount_krw"]), wkey(prefix, "amount")
+                tr("field.amount_krw"),
+                int(opened["amount_krw"]),
+                wkey(prefix, "amount"),
+                help=field_help("amount_krw"),
             )
             field_error(prefix, "amount_krw")
         details = kind_inputs(spec, opened["details"] or {}, prefix)

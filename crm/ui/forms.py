@@ -9,17 +9,17 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-import pycountry
 import streamlit as st
 
+from crm import countries
 from crm.errors import Clash, ValidationError
 from crm.i18n import t
 from crm.services.audit import to_text
 from crm.ui import format as fmt
+from crm.ui.amounts import read_amount
 from crm.ui.state import language, tr
-
-COUNTRIES = sorted((c.alpha_2, c.name) for c in pycountry.countries)
-COUNTRY_NAMES = dict(COUNTRIES)
+from crm.ui.widget_state import KEEP, relabelled
+from crm.validation import is_money_field
 
 
 def _blank(value: Any) -> Any:
@@ -88,7 +88,7 @@ def kind_inputs(
         current = values.get(name)
         key = wkey(prefix, name)
         if kind == "int" and is_money(name):
-            out[name] = money_input(label, current, key, disabled=disabled)
+            out[name] = money_input(label, current, key, disabled=disabled, help=field_help(name))
         elif kind == "int":
             out[name] = st.number_input(
                 label,
@@ -119,14 +119,15 @@ def kind_inputs(
                 disabled=disabled,
             )
         elif kind == "country":
-            codes = [c for c, _ in COUNTRIES]
+            lang = language()
+            codes = countries.choices(lang)
             out[name] = st.selectbox(
                 label,
                 codes,
                 index=codes.index(current) if current in codes else None,
-                placeholder=tr("common.choose"),
-                format_func=lambda c: f"{c} · {COUNTRY_NAMES[c]}",
-                key=key,
+                placeholder=tr("common.country_hint"),
+                format_func=lambda c, lang=lang: countries.label(c, lang),
+                key=relabelled(key),
                 disabled=disabled,
             )
         elif kind == "date":
@@ -187,11 +188,7 @@ def detail_text(details: dict[str, Any] | None) -> str:
             label_key = f"choice.{name}.{value}"
             shown = tr(label_key)
             if shown == label_key:  # not a coded choice: the value itself (a country code, a name)
-                shown = (
-                    f"{value} · {COUNTRY_NAMES[value]}"
-                    if name == "country" and value in COUNTRY_NAMES
-                    else value
-                )
+                shown = countries.name(value, language()) if name == "country" else value
         elif isinstance(value, float):
             shown = f"{value:g}"
         elif isinstance(value, int):
@@ -243,53 +240,70 @@ def audit_value(value: Any) -> str:
     return text
 
 
-MONEY_FIELDS = {"budget", "invested_amount", "contract_amount"}
-
-
 def is_money(name: str) -> bool:
-    return name in MONEY_FIELDS or name.endswith(("_krw", "_amount"))
+    return is_money_field(name)
 
 
 def money_input(
-    label: str, value: int | None, key: str, *, disabled: bool = False
+    label: str,
+    value: int | None,
+    key: str,
+    *,
+    disabled: bool = False,
+    help: str | None = None,
 ) -> int | str | None:
     """An amount in won typed the way Korean offices write it: 1,200,000 · 120만원 · 1.2억.
     Returns won, or the text as typed when it cannot be read (the service then says so)."""
-    from crm.importer.parsing import ParseFailure, parse_krw
-
     text = st.text_input(
         label,
         value=f"{value:,}" if value else "",
         key=key,
         disabled=disabled,
         placeholder=tr("common.money_hint"),
+        help=help,
     )
-    if not text.strip():
-        return None
-    try:
-        return parse_krw(text)
-    except ParseFailure:
-        return text
+    return read_amount(text)
 
 
-def choose_many(box: Any, label: str, options: Iterable[Any], format_func: Any, key: str) -> list:
-    """A filter multiselect (empty means "any"), the same on every page."""
+def field_help(name: str) -> str | None:
+    """The help text of a field (what the amount means), if the catalogue has one."""
+    key = f"help.{name}"
+    shown = tr(key)
+    return None if shown == key else shown
+
+
+def choose_many(
+    box: Any,
+    label: str,
+    options: Iterable[Any],
+    format_func: Any,
+    key: str,
+    *,
+    persist: bool = False,
+) -> list:
+    """A filter multiselect (empty means "any"), the same on every page; its chosen labels follow
+    a language switch, and with `persist` it keeps its value while the user visits other pages."""
     return box.multiselect(
         label,
         list(options),
         format_func=format_func,
         placeholder=tr("common.choose_many"),
-        key=key,
+        key=relabelled(key),
+        persist_state=KEEP if persist else None,
     )
 
 
-def quarter_filter(box: Any, years: Iterable[int], key: str) -> tuple[int, int] | None:
+def quarter_filter(
+    box: Any, years: Iterable[int], key: str, *, persist: bool = False
+) -> tuple[int, int] | None:
     """A "supported in quarter" filter over the given years, newest first (None: any)."""
     quarters = [None] + [(y, q) for y in years for q in (4, 3, 2, 1)]
+    anything = tr("companies.any")
     return box.selectbox(
         tr("companies.filter.quarter"),
         quarters,
-        format_func=lambda v: tr("companies.any") if v is None else f"{v[0]} Q{v[1]}",
+        format_func=lambda v: anything if v is None else f"{v[0]} Q{v[1]}",
         placeholder=tr("companies.any"),
-        key=key,
+        key=relabelled(key),
+        persist_state=KEEP if persist else None,
     )

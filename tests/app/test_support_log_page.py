@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import OpenAs
 from tests.app.helpers import captions, row, scalar, submit
@@ -186,6 +187,145 @@ def test_amount_that_cannot_be_read_is_refused_with_a_message(
     before = snapshot(app_db)
     at.text_input(key=f"ea{activity_id}_amount").input("5억쯤")
     submit(at, "저장")
-    assert ":red[정수로 입력해 주세요.]" in captions(at)
+    assert (
+        ":red[금액을 읽을 수 없습니다: '5억쯤'. 1,200,000 · 120만원 · 1.2억처럼 입력하세요.]"
+        in captions(at)
+    )  # the same examples as the field's hint, not "enter a whole number"
     assert at.text_input(key=f"ea{activity_id}_amount").value == "5억쯤"  # kept on screen
     assert snapshot(app_db) == before
+
+
+def _fill_mentoring(at: AppTest, app_db: Engine, day: date, amount: str = "30만원") -> int:
+    mentoring = scalar(app_db, "SELECT id FROM programme WHERE kind = 'mentoring'")
+    at.selectbox(key="sl_new_programme").set_value(mentoring).run()
+    at.selectbox(key="sl_new_company").set_value(9)
+    at.date_input(key="sl_new_start").set_value(day)
+    at.text_input(key="sl_new_amount").input(amount)
+    at.text_input(key="sl_new_mentor").input("멘토 A")
+    at.text_input(key="sl_new_topic").input("IR")
+    at.number_input(key="sl_new_hours").set_value(2.0)
+    return mentoring
+
+
+def test_programme_picker_keeps_the_chosen_programme_after_a_save(
+    open_as: OpenAs, app_db: Engine
+) -> None:
+    at = open_as("officer", "pages/2_Support_log.py")
+    first = at.selectbox(key="sl_new_programme").value
+    mentoring = _fill_mentoring(at, app_db, date(2022, 12, 1))
+    assert mentoring != first  # the list starts with another programme
+    sql = "SELECT COUNT(*) FROM activity WHERE programme_id = :p AND amount_krw = 300000"
+    before = scalar(app_db, sql, p=mentoring)
+    submit(at, "지원 기록")
+    assert [s.value for s in at.success] == ["지원 내역을 기록했습니다."]
+    assert scalar(app_db, sql, p=mentoring) == before + 1
+    assert at.selectbox(key="sl_new.1_programme").value == mentoring
+    assert at.text_input(key="sl_new.1_mentor").value == ""  # the rest of the form is fresh
+
+
+def _close_q1(app_db: Engine) -> None:
+    from sqlmodel import Session
+
+    from crm.services.actor import actor_by_username
+    from crm.services.quarters import close_quarter
+
+    with Session(app_db) as s:
+        close_quarter(s, actor_by_username(s, "manager"), 2022, 1)
+
+
+def test_officer_new_activity_in_a_closed_quarter_is_told_to_ask_a_manager(
+    open_as: OpenAs, app_db: Engine
+) -> None:
+    _close_q1(app_db)
+    at = open_as("officer", "pages/2_Support_log.py")
+    _fill_mentoring(at, app_db, date(2022, 2, 14))
+    before = snapshot(app_db)
+    submit(at, "지원 기록")
+    assert (
+        ":red[2022년 1분기는 마감되어 새 지원을 기록할 수 없습니다. 빠진 지원은 사업 관리자에게 "
+        "정정으로 추가해 달라고 요청하세요.]"
+    ) in captions(at)
+    assert not any("사유" in c for c in captions(at) if "관리자에게" not in c)
+    assert not [t for t in at.text_input if t.key and t.key.endswith("restate_reason")]
+    assert snapshot(app_db) == before
+
+
+def test_manager_adds_a_missed_activity_to_a_closed_quarter_with_a_reason(
+    open_as: OpenAs, app_db: Engine
+) -> None:
+    _close_q1(app_db)
+    at = open_as("manager", "pages/2_Support_log.py")
+    _fill_mentoring(at, app_db, date(2022, 2, 14), amount="45만원")
+    before = snapshot(app_db)
+    submit(at, "지원 기록")
+    assert [w.value for w in at.warning if "마감" in w.value] == [
+        "2022년 1분기는 마감되었습니다. 아래에 정정 사유를 입력하고 다시 저장하면 정정으로 추가됩니다."
+    ]
+    reason = at.text_input(key="sl_new_restate_reason")
+    assert reason.label == "정정 사유 (마감된 분기) *"
+    assert snapshot(app_db) == before
+    submit(at, "지원 기록")  # still no reason: refused under the reason field
+    assert ":red[필수 항목입니다.]" in captions(at)
+    assert snapshot(app_db) == before
+    at.text_input(key="sl_new_restate_reason").input("마감 전 누락된 멘토링")
+    submit(at, "지원 기록")
+    assert [s.value for s in at.success] == ["정정으로 저장했습니다."]
+    new_id, amount = row(
+        app_db,
+        "SELECT id, amount_krw FROM activity WHERE start_on = '2022-02-14' "
+        "AND company_id = 9 AND amount_krw = 450000",
+    )
+    assert amount == 450_000
+    assert row(app_db, "SELECT entity, entity_id, reason FROM restatement") == (
+        "activity",
+        new_id,
+        "마감 전 누락된 멘토링",
+    )
+
+
+def test_new_form_unreadable_amount_gets_the_hint_message(open_as: OpenAs, app_db: Engine) -> None:
+    at = open_as("officer", "pages/2_Support_log.py")
+    _fill_mentoring(at, app_db, date(2022, 12, 1), amount="오백만원쯤")
+    before = snapshot(app_db)
+    submit(at, "지원 기록")
+    assert (
+        ":red[금액을 읽을 수 없습니다: '오백만원쯤'. 1,200,000 · 120만원 · 1.2억처럼 입력하세요.]"
+        in captions(at)
+    )
+    assert at.text_input(key="sl_new_amount").placeholder == "예: 1,200,000 · 120만원 · 1.2억"
+    assert snapshot(app_db) == before
+
+
+def test_amount_fields_explain_which_amount_counts(open_as: OpenAs, app_db: Engine) -> None:
+    at = open_as("officer", "pages/2_Support_log.py")
+    assert "집행액" in at.text_input(key="sl_new_amount").help
+    overseas = scalar(app_db, "SELECT id FROM programme WHERE kind = 'overseas'")
+    at.selectbox(key="sl_new_programme").set_value(overseas).run()
+    assert "집행액에는 들어가지 않습니다" in at.text_input(key="sl_new_contract_amount").help
+    prototyping = scalar(app_db, "SELECT id FROM programme WHERE kind = 'prototyping'")
+    at.selectbox(key="sl_new_programme").set_value(prototyping).run()
+    assert "'금액 (원)'" in at.text_input(key="sl_new_budget").help
+    at.selectbox(key="sl_new_company").set_value(9)
+    at.date_input(key="sl_new_start").set_value(date(2022, 12, 2))
+    at.text_input(key="sl_new_vendor").input("정밀가공")
+    at.text_input(key="sl_new_deliverable").input("보드 시제품")
+    at.text_input(key="sl_new_budget").input("3천만원")  # the general amount left blank
+    submit(at, "지원 기록")
+    if at.checkbox:  # over the programme's budget in the demo: confirm, as an officer would
+        at.checkbox(key="sl_new_confirm").check()
+        submit(at, "지원 기록")
+    assert (
+        scalar(
+            app_db,
+            "SELECT amount_krw FROM activity WHERE start_on = '2022-12-02' AND company_id = 9",
+        )
+        == 30_000_000
+    )
+
+
+def test_quick_entry_has_one_date_for_the_day(open_as: OpenAs, app_db: Engine) -> None:
+    at = open_as("officer", "pages/2_Support_log.py")
+    day = at.date_input(key="qe_day")
+    assert day.label == "세션 날짜 (모든 행)"
+    assert day.value.year == 2022  # inside the mentoring programme's year
+    assert "모든 행이 이 날짜로" in day.help

@@ -1,0 +1,108 @@
+"""The quick-entry section of the support log: one day, a grid of mentoring sessions, one save."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from crm.models import Programme
+from crm.services import activities
+from crm.services.activities import BatchError
+from crm.services.actor import Actor
+from crm.services.closing import is_closed
+from crm.services.permissions import Permission, can
+from crm.services.queries import quarter_of_day
+from crm.ui import format as fmt
+from crm.ui import state
+from crm.ui.data import session
+from crm.ui.quick_entry import (
+    closed_day_message,
+    company_label,
+    empty_frame,
+    row_message,
+    to_activities,
+)
+from crm.ui.state import language, tr
+
+GENERATION = "qe__editor_gen"  # a saved batch starts a fresh grid under a new key
+
+
+def _default_day(programme: Programme) -> date:
+    """Today, kept inside the programme's year (a 2022 programme gets a 2022 date)."""
+    return min(max(date.today(), date(programme.year, 1, 1)), date(programme.year, 12, 31))
+
+
+def quick_entry_form(actor: Actor, mentoring: list[Programme], companies: dict[int, str]) -> None:
+    lang = language()
+    by_id = {p.id: p for p in mentoring}
+    programme_id = st.selectbox(
+        tr("col.programme"),
+        list(by_id),
+        format_func=lambda pid: by_id[pid].name,
+        placeholder=tr("common.choose_one"),
+        key="qe_programme",
+    )
+    labels = {company_label(cid, name): cid for cid, name in companies.items()}
+    generation = int(st.session_state.get(GENERATION, 0))
+    with st.form("qe_form"):
+        day = st.date_input(
+            tr("quick.day"),
+            value=_default_day(by_id[programme_id]),
+            key="qe_day",
+            help=tr("quick.day_help"),
+        )
+        edited = st.data_editor(
+            empty_frame(5),
+            num_rows="dynamic",
+            key=f"qe_editor_{generation}",
+            width="stretch",
+            hide_index=True,
+            placeholder="",
+            alt=tr("quick.grid"),
+            column_config={
+                # Required columns are marked "*" as in the single form; the grid's own
+                # required-cell check would show Streamlit's English tooltip, the save says it.
+                "company": st.column_config.SelectboxColumn(
+                    tr("support.company") + " *", options=list(labels)
+                ),
+                "mentor": st.column_config.TextColumn(tr("field.mentor") + " *"),
+                "topic": st.column_config.TextColumn(tr("field.topic") + " *"),
+                "hours": st.column_config.NumberColumn(
+                    tr("field.hours") + " *", min_value=0, step=0.5, format="%g"
+                ),
+                "amount": st.column_config.TextColumn(
+                    tr("field.amount_krw"), help=tr("quick.amount_help")
+                ),
+                "notes": st.column_config.TextColumn(tr("field.notes")),
+            },
+        )
+        submitted = st.form_submit_button(tr("support.quick_save"), type="primary")
+    if not submitted:
+        return
+    rows, numbers = to_activities(edited, labels, programme_id, day)
+    if not rows:
+        st.info(tr("support.quick_empty"))
+        return
+    may_restate = can(actor.role, Permission.CLOSE_QUARTER)
+    with session() as s:
+        closed = is_closed(s, day.year, quarter_of_day(day))
+    if closed:
+        st.error(closed_day_message(day.year, quarter_of_day(day), lang, may_restate=may_restate))
+        return
+    try:
+        with session() as s:
+            activities.log_activities(s, actor, rows)
+    except BatchError as exc:
+        for failure in exc.rows:
+            messages = " ".join(
+                row_message(e, lang, may_restate=may_restate) for e in failure.errors
+            )
+            st.error(tr("support.quick_row_error", row=numbers[failure.row - 1], messages=messages))
+        return
+    total = sum(int(r.amount_krw or 0) for r in rows)
+    st.session_state[GENERATION] = generation + 1
+    state.flash(
+        tr("quick.saved", count=len(rows), day=fmt.day(day, lang), amount=fmt.krw(total, lang))
+    )
+    st.rerun()
