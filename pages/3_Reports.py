@@ -12,6 +12,7 @@ from crm.errors import CRMError, ValidationError
 from crm.i18n import t
 from crm.reports.exports import build_report, export_path, list_exports
 from crm.reports.options import Unit, validate_options
+from crm.reports.restatements import restatement_lines
 from crm.reports.view import summary_view
 from crm.reports.workbook import NoReportData
 from crm.services import programmes
@@ -20,6 +21,7 @@ from crm.services.quarters import close_quarter, list_restatements
 from crm.ui import auth, state
 from crm.ui import format as fmt
 from crm.ui.data import session
+from crm.ui.restatements import restatement_table
 from crm.ui.state import language, tr
 from crm.ui.widget_state import relabelled
 
@@ -155,24 +157,10 @@ else:
         )
 
 with session() as s:
-    restatements = list_restatements(s, year=year)
+    restatements = restatement_lines(s, list_restatements(s, year=year), lang)
 if restatements:
     st.subheader(tr("reports.restatements"))
-    st.dataframe(
-        pd.DataFrame(
-            {
-                tr("home.quarter"): [f"{r.year} Q{r.quarter}" for r in restatements],
-                tr("col.entity"): [
-                    f"{tr(f'entity.{r.entity}')} #{r.entity_id}" for r in restatements
-                ],
-                tr("col.reason"): [r.reason for r in restatements],
-                tr("col.who"): [r.by for r in restatements],
-                tr("col.when"): [fmt.moment(r.at, lang) for r in restatements],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(restatement_table(restatements, lang), hide_index=True, width="stretch")
 
 if can(actor.role, Permission.CLOSE_QUARTER) and not view.closed:
     with st.form("rp_close"):

@@ -6,7 +6,7 @@ KO: dict[str, str] = {
     "report.about.generated_at_zone": "작성 시각 ({zone})",
     "report.about.data_as_of_zone": "데이터 기준 시각 ({zone}, 마지막 변경)",
     "report.about.timezone": "시간대",
-    "report.about.timezone_value": "{zone}. 시각은 이 시간대 기준입니다 (열 이름에 UTC라고 적힌 시각만 UTC).",
+    "report.about.timezone_value": "{zone}. 이 통합 문서의 모든 시각은 이 시간대 기준입니다.",
     "report.about.closed_at": "{at} ({zone})",
     "report.col.recorded_at_zone": "기록 시각 ({zone})",
 }
@@ -15,7 +15,7 @@ EN: dict[str, str] = {
     "report.about.generated_at_zone": "Generated at ({zone})",
     "report.about.data_as_of_zone": "Data as of ({zone}, last recorded change)",
     "report.about.timezone": "Time zone",
-    "report.about.timezone_value": "{zone}. Times are in this zone (only columns labelled UTC are in UTC).",
+    "report.about.timezone_value": "{zone}. Every time in this workbook is in this zone.",
     "report.about.closed_at": "{at} ({zone})",
     "report.col.recorded_at_zone": "Recorded at ({zone})",
 }

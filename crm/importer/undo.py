@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from crm.errors import NotFound
+from crm.i18n import LANGUAGES, t
 from crm.importer.apply import batch_context
 from crm.importer.errors import Reason, UndoRefused
 from crm.importer.matching import chunks
@@ -40,17 +41,62 @@ from crm.services import audit
 from crm.services.actor import Actor
 from crm.services.closing import closed_quarters
 from crm.services.editing import apply_changes
+from crm.services.history import Names, record_names
 from crm.services.permissions import Permission, require
 from crm.services.queries import quarter_of_day
+from crm.ui import format as fmt
+from crm.ui.history import field_label, subject
 
 # AuditAction has no member for a removed row yet (crm/models.py is not ours to change); the
 # audit_entry.action column is plain text, so undo records "delete" with the row's last values.
 DELETE_ACTION = "delete"
+COMPANY_USED = "importer.undo.company_used"
 MODELS: dict[str, type[Any]] = {
     "company": Company,
     "activity": Activity,
     "outcome_report": OutcomeReport,
 }
+
+
+@dataclass(frozen=True)
+class WordedReason(Reason):
+    """A refusal whose records, fields and times are already in words, per language: a
+    person reads names, labels and office-zone times, never ids, codes or UTC stamps."""
+
+    words: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def message(self, lang: str = "ko") -> str:
+        return t(self.key, lang, **{**self.params, **self.words.get(lang, {})})
+
+
+def _words(reason: Reason, names: Names, lang: str) -> dict[str, str]:
+    params, words = reason.params, {}
+    if reason.key == COMPANY_USED:
+        words["record"] = subject("company", params["id"], names, lang)
+        words["other_record"] = subject(params["entity"], params["other"], names, lang)
+    elif "entity" in params and "id" in params:
+        words["record"] = subject(params["entity"], params["id"], names, lang)
+    if params.get("field"):
+        words["field_label"] = field_label(params["field"], lang)
+    if isinstance(params.get("at"), datetime):
+        words["when"] = fmt.moment(params["at"], lang, label=True)
+    return words
+
+
+def in_words(session: Session, reasons: list[Reason]) -> list[Reason]:
+    """The reasons with the names of the records they mention, read in one go."""
+    records: set[tuple[str, int]] = set()
+    for reason in reasons:
+        params = reason.params
+        if reason.key == COMPANY_USED:
+            records |= {("company", params["id"]), (params["entity"], params["other"])}
+        elif "entity" in params and "id" in params:
+            records.add((params["entity"], params["id"]))
+    names = record_names(session, sorted(records))
+    return [
+        WordedReason(r.key, r.params, {lang: _words(r, names, lang) for lang in LANGUAGES})
+        for r in reasons
+    ]
 
 
 def undo_context(batch_id: int) -> str:
@@ -185,7 +231,7 @@ class Undo:
                             entity=entity,
                             id=entity_id,
                             by=name,
-                            at=entry.at.isoformat(timespec="minutes"),
+                            at=entry.at,
                         )
                         break
         companies = sorted(self.created["company"])
@@ -195,9 +241,7 @@ class Undo:
                 query = select(model.id, model.company_id).where(col(model.company_id).in_(part))
                 for row_id, company_id in self.session.exec(query):
                     if row_id not in mine:
-                        self.refuse(
-                            "importer.undo.company_used", id=company_id, entity=entity, other=row_id
-                        )
+                        self.refuse(COMPANY_USED, id=company_id, entity=entity, other=row_id)
         for part in chunks(sorted(self.created["activity"])):
             for activity_id, day in self.session.exec(
                 select(Activity.id, Activity.start_on).where(col(Activity.id).in_(part))
@@ -244,7 +288,7 @@ class Undo:
                         id=mine.entity_id,
                         field=mine.field,
                         by=name,
-                        at=entry.at.isoformat(timespec="minutes"),
+                        at=entry.at,
                     )
                     continue
                 obj = self.session.get(MODELS[entity], mine.entity_id)
@@ -252,12 +296,10 @@ class Undo:
                     self.refuse("importer.undo.gone", entity=entity, id=mine.entity_id)
                 elif audit.to_text(getattr(obj, mine.field or "")) != mine.new_value:
                     self.refuse(
-                        "importer.undo.changed_since",
+                        "importer.undo.changed_unrecorded",
                         entity=entity,
                         id=mine.entity_id,
                         field=mine.field,
-                        by="?",
-                        at="?",
                     )
                 elif entity in ("activity", "outcome_report") and self.in_closed_quarter(obj):
                     self.refuse(
@@ -292,7 +334,7 @@ class Undo:
                         id=mine.entity_id,
                         field="stage",
                         by=name,
-                        at=entry.at.isoformat(timespec="minutes"),
+                        at=entry.at,
                     )
                     break
 
@@ -402,19 +444,14 @@ def undo_import(session: Session, actor: Actor, batch_id: int) -> UndoResult:
             raise NotFound(entity="import_batch", id=batch_id)
         if batch.undone_at is not None:
             raise UndoRefused(
-                [
-                    Reason(
-                        "importer.undo.already",
-                        {"at": batch.undone_at.isoformat(timespec="minutes")},
-                    )
-                ]
+                in_words(session, [Reason("importer.undo.already", {"at": batch.undone_at})])
             )
         undo = Undo(session, actor, batch)
         undo.check_created()
         undo.check_updates()
         undo.check_stage_moves()
         if undo.reasons:
-            raise UndoRefused(undo.reasons)
+            raise UndoRefused(in_words(session, undo.reasons))
         restored = undo.restore()
         moved_back = undo.remove_stage_moves()
         deleted = undo.delete_created()

@@ -9,11 +9,13 @@ from itertools import zip_longest
 
 from xlsxwriter.worksheet import Worksheet
 
-from crm.clock import office_wall_time, zone_label
+from crm.clock import zone_label
 from crm.i18n import t
 from crm.reports.options import ReportOptions
+from crm.reports.restatements import RestatementLine
+from crm.reports.times import office_stamp, office_time
 from crm.reports.writer import Cell, Column, Formats, TableWriter, print_setup, set_widths
-from crm.services.quarters import ClosedQuarter, RestatementInfo
+from crm.services.quarters import ClosedQuarter
 
 DEFINITION_KEYS = (
     "report.def.period",
@@ -40,16 +42,6 @@ class Provenance:
     data_as_of: datetime | None
 
 
-def _stamp(moment: datetime, lang: str) -> str:
-    """A time as the office reads it, with its zone: 2022-10-05 17:00 (Asia/Seoul, UTC+9)."""
-    at = f"{office_wall_time(moment):%Y-%m-%d %H:%M}"
-    return t("report.about.closed_at", lang, at=at, zone=zone_label(moment))
-
-
-def _local(moment: datetime | None) -> datetime | None:
-    return office_wall_time(moment) if moment is not None else None
-
-
 def write_about(
     worksheet: Worksheet,
     formats: Formats,
@@ -57,7 +49,7 @@ def write_about(
     provenance: Provenance,
     *,
     closed: ClosedQuarter | None,
-    restatements: Sequence[RestatementInfo],
+    restatements: Sequence[RestatementLine],
 ) -> None:
     lang, period = options.lang, options.period
     text, stamp = [Cell.TEXT, Cell.TEXT], [Cell.TEXT, Cell.DATETIME]
@@ -75,13 +67,13 @@ def write_about(
         ),
         (
             t("report.about.generated_at_zone", lang, zone=zone_label(provenance.generated_at)),
-            _local(provenance.generated_at),
+            office_time(provenance.generated_at),
             stamp,
         ),
         (t("report.about.generated_by", lang), provenance.generated_by, text),
         (
             t("report.about.data_as_of_zone", lang, zone=zone_label(provenance.data_as_of)),
-            _local(provenance.data_as_of),
+            office_time(provenance.data_as_of),
             stamp,
         ),
         (
@@ -109,7 +101,7 @@ def write_about(
         status = t(
             "report.about.status_closed",
             lang,
-            closed_at=_stamp(closed.closed_at, lang),
+            closed_at=office_stamp(closed.closed_at, lang),
             by=closed.closed_by,
         )
         count = t("report.about.restated_after_value", lang, count=closed.restatements)
@@ -146,7 +138,8 @@ def write_about(
         formats,
         [
             Column(t("report.col.quarter", lang), Cell.TEXT),
-            Column(t("report.col.value", lang), Cell.TEXT),
+            Column(t("report.col.record", lang), Cell.TEXT, min_width=16),
+            Column(t("report.col.change", lang), Cell.TEXT, wrap=True),
             Column(t("report.col.reason", lang), Cell.TEXT, wrap=True),
             Column(t("report.col.recorded_by", lang), Cell.TEXT),
             Column(
@@ -158,15 +151,7 @@ def write_about(
     )
     listing.write_header()
     for r in restatements:
-        listing.write_row(
-            [
-                f"{r.year}-Q{r.quarter}",
-                f"{t(f'entity.{r.entity}', lang)} #{r.entity_id}",
-                r.reason,
-                r.by,
-                _local(r.at),
-            ]
-        )
+        listing.write_row([r.period, r.record, r.change, r.reason, r.by, office_time(r.at)])
     if not restatements:
         listing.write_row([t("report.about.no_restatements", lang)])
     merged = [max(a, b) for a, b in zip_longest(widths, listing.final_widths(), fillvalue=0)]

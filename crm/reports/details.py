@@ -10,11 +10,13 @@ from sqlmodel import Session, col, select
 from xlsxwriter.worksheet import Worksheet
 
 from crm import countries
+from crm.clock import zone_label
 from crm.i18n import CATALOGUES, t
 from crm.models import ActivityStatus, Industry, Stage, SupportKind
 from crm.reports import rows
 from crm.reports.cells import with_unit
 from crm.reports.options import ReportOptions
+from crm.reports.times import office_time
 from crm.reports.writer import Cell, Column, Formats, TableWriter, Total, finish_table
 
 RowsWritten = Callable[[int], None]
@@ -210,12 +212,14 @@ def write_stage_moves(
         Column(t("report.col.entered_on", lang), Cell.DATE),
         Column(t("report.col.reason", lang), Cell.TEXT),
         Column(t("report.col.recorded_by", lang), Cell.TEXT),
-        Column(t("report.col.recorded_at", lang), Cell.DATETIME),
+        Column(t("report.col.recorded_at_zone", lang, zone=zone_label()), Cell.DATETIME),
     ]
     stages = _labels("stage", [s.value for s in Stage], lang)
 
     def shape(r: Sequence[Any]) -> list[Any]:
-        return [r[0], r[1], stages.get(r[2], r[2]), stages.get(r[3], r[3]), *r[4:]]
+        # Recorded (UTC) shown as the office's wall time, as the header says.
+        moved = [r[0], r[1], stages.get(r[2], r[2]), stages.get(r[3], r[3]), *r[4:7]]
+        return [*moved, office_time(r[7])]
 
     # The company-id column counts the moves, so the label goes next to it.
     table = TableWriter(worksheet, formats, columns, divisor=options.unit.divisor)

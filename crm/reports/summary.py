@@ -14,6 +14,7 @@ from crm.i18n import t
 from crm.reports.cells import with_unit
 from crm.reports.figures import ReportFigures
 from crm.reports.options import ReportOptions
+from crm.reports.times import office_stamp
 from crm.reports.writer import Cell, Column, Formats, TableWriter, Total, print_setup, set_widths
 from crm.services.quarters import ClosedQuarter
 
@@ -191,7 +192,7 @@ def _status_line(options: ReportOptions, closed: ClosedQuarter | None) -> str:
     return t(
         "report.closed_note",
         options.lang,
-        closed_at=f"{closed.closed_at:%Y-%m-%d %H:%M} UTC",
+        closed_at=office_stamp(closed.closed_at, options.lang),
         by=closed.closed_by,
         count=closed.restatements,
     )

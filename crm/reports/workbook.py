@@ -26,6 +26,7 @@ from crm.reports.details import (
 )
 from crm.reports.figures import ReportFigures, compute_figures, data_as_of
 from crm.reports.options import ReportOptions
+from crm.reports.restatements import restatement_lines
 from crm.reports.snapshot import read_snapshot
 from crm.reports.summary import write_summary
 from crm.reports.writer import WORKBOOK_OPTIONS, Formats
@@ -113,7 +114,8 @@ def write_report(
         if not figures.has_data:
             raise NoReportData(year=options.year, quarter=options.quarter)
         kinds = report_kinds(snap, lang)
-        restatements = list_restatements(snap, year=options.year, up_to_quarter=options.quarter)
+        restated = list_restatements(snap, year=options.year, up_to_quarter=options.quarter)
+        restatements = restatement_lines(snap, restated, lang)
         provenance = Provenance(generated_at, generated_by, data_as_of(snap))
         expected_rows = figures.supported_ytd + figures.activities_q + figures.outcomes_ytd.reports
         ticker = _Progress(progress, lang, expected_rows)

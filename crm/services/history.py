@@ -365,3 +365,115 @@ def lookup_names(session: Session, entries: list[Entry]) -> Names:
             ).all()
         )
     return names
+
+
+@dataclass(frozen=True)
+class RestatedChanges:
+    """What each restatement changed (or added), keyed by the restatement's id, and the names
+    its entries mention."""
+
+    changes: dict[int, list[Entry]]
+    names: Names
+
+
+def restated_changes(session: Session, restatement_ids: Iterable[int]) -> RestatedChanges:
+    """The audited changes behind each restatement row: the record's restated changes (or its
+    creation, for a record added after the close) written in the same transaction just before
+    the restatement's own audit row. One restatement per closed quarter shares those changes."""
+    wanted = set(restatement_ids)
+    if not wanted:
+        return RestatedChanges({}, Names())
+    markers = session.execute(
+        sa.select(AuditEntry.id, AuditEntry.entity_id, AuditEntry.context).where(
+            AuditEntry.action == "restate",
+            AuditEntry.entity == "restatement",
+            col(AuditEntry.entity_id).in_(sorted(wanted)),
+        )
+    ).all()
+    records = {parsed[:2] for _, _, c in markers if (parsed := restated_record(c))}
+    if not records:
+        return RestatedChanges({}, Names())
+    # Every restatement of these records (of any year), to tell one correction from the next.
+    all_markers = session.execute(
+        sa.select(AuditEntry.id, AuditEntry.entity_id, AuditEntry.context).where(
+            AuditEntry.action == "restate",
+            AuditEntry.entity == "restatement",
+            sa.or_(*(col(AuditEntry.context).like(f"{e} #{rid} %") for e, rid in records)),
+        )
+    ).all()
+    rows = session.execute(
+        sa.select(*_COLUMNS)
+        .join(User, col(User.id) == AuditEntry.actor_id)
+        .where(
+            col(AuditEntry.context).like(f"{RESTATEMENT_PREFIX}%"),
+            sa.or_(
+                *(
+                    sa.and_(AuditEntry.entity == entity, AuditEntry.entity_id == rid)
+                    for entity, rid in records
+                )
+            ),
+        )
+        .order_by(col(AuditEntry.id))
+    ).all()
+    events: dict[tuple[str, int], list[tuple[int, Entry | int]]] = {}
+    for audit_id, restatement_id, context in all_markers:
+        parsed = restated_record(context)
+        if parsed and parsed[:2] in records:
+            events.setdefault(parsed[:2], []).append((audit_id, restatement_id))
+    for r in rows:
+        events.setdefault((r.entity, r.entity_id), []).append(
+            (
+                r.id,
+                Entry(
+                    id=r.id,
+                    at=r.at,
+                    who=r.display_name,
+                    actor_id=r.actor_id,
+                    action=r.action,
+                    entity=r.entity,
+                    entity_id=r.entity_id,
+                    field=r.field,
+                    old=r.old_value,
+                    new=r.new_value,
+                    context=r.context,
+                    periods=restated_periods(r.context),
+                ),
+            )
+        )
+    changes: dict[int, list[Entry]] = {}
+    for sequence in events.values():
+        # Changes, then one marker per closed quarter they restate; the next change starts anew.
+        current: list[Entry] = []
+        after_marker = False
+        for _, event in sorted(sequence, key=lambda pair: pair[0]):
+            if isinstance(event, Entry):
+                if after_marker:
+                    current, after_marker = [], False
+                current.append(event)
+            else:
+                if event in wanted:
+                    changes[event] = list(current)
+                after_marker = True
+    every = [e for own in changes.values() for e in own]
+    return RestatedChanges(changes, lookup_names(session, every))
+
+
+def record_names(session: Session, records: Iterable[tuple[str, int]]) -> Names:
+    """The names for records named by (entity, id) alone (not through audit entries)."""
+    entries = [
+        Entry(
+            id=0,
+            at=datetime.min,
+            who="",
+            actor_id=0,
+            action="",
+            entity=entity,
+            entity_id=entity_id,
+            field=None,
+            old=None,
+            new=None,
+            context=None,
+        )
+        for entity, entity_id in records
+    ]
+    return lookup_names(session, entries) if entries else Names()

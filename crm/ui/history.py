@@ -312,6 +312,25 @@ def _change(e: Entry, names: Names, lang: str, who: str) -> str:
     return t("history.clear", lang, subject=who, field=label, old=old or "-")
 
 
+def change_text(e: Entry, names: Names, lang: str) -> str:
+    """What one entry changed, without naming its record (a table's other column does):
+    'Amount ₩8,500,000 → ₩9,000,000', or a created record's values."""
+    if e.action == "create":
+        values = snapshot(e.new) or {}
+        shown = values_text(values, names, lang, IN_SUBJECT.get(e.entity, set()))
+        if shown:
+            return t("restatement.change.added", lang, values=shown)
+        return t("restatement.change.added_bare", lang)
+    label = field_label(e.field or "", lang)
+    old = value_text(e.field or "", e.old, names, lang)
+    new = value_text(e.field or "", e.new, names, lang)
+    if old and new:
+        return t("restatement.change.update", lang, field=label, old=old, new=new)
+    if new:
+        return t("restatement.change.set", lang, field=label, new=new)
+    return t("restatement.change.clear", lang, field=label, old=old or "-")
+
+
 def describe(e: Entry, names: Names, lang: str, *, brief: bool = False) -> str:
     """One sentence for one audit entry. `brief` leaves out a created record's values (feed)."""
     values = snapshot(e.new) or snapshot(e.old) or {}

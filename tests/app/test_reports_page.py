@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
+from crm.models import Activity, Company
+from crm.services import quarters
+from crm.services.actor import actor_by_username
 from tests.app.conftest import OpenAs
 from tests.app.helpers import scalar, submit
 
@@ -53,3 +58,39 @@ def test_close_needs_confirmation(open_as: OpenAs, app_db: Engine, exports: Path
     assert any("마감했습니다" in s.value for s in at.success) or any(
         "마감했습니다" in i.value for i in at.info
     )
+
+
+def test_restatements_table_reads_in_names(open_as: OpenAs, app_db: Engine) -> None:
+    """The restatement list names the record, the field and the money, not '지원 내역 #423'."""
+    with Session(app_db) as s:
+        manager = actor_by_username(s, "manager")
+        quarters.close_quarter(s, manager, 2022, 3)
+        activity = s.exec(
+            select(Activity)
+            .where(col(Activity.start_on).between(date(2022, 7, 1), date(2022, 9, 30)))
+            .where(Activity.status == "completed")
+            .order_by(col(Activity.id))
+        ).first()
+        assert activity is not None and activity.id is not None
+        before, day, company_id = activity.amount_krw, activity.start_on, activity.company_id
+        quarters.restate_activity(
+            s,
+            manager,
+            activity.id,
+            version=activity.version,
+            changes={"amount_krw": before + 1_000_000},
+            reason="영수증 재확인",
+        )
+        company = s.get(Company, company_id)
+        assert company is not None
+        name = company.name_ko
+    at = open_as("manager", "pages/3_Reports.py")
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert list(table.columns) == ["분기", "대상", "변경 내용", "사유", "작성자", "일시"]
+    row = table.iloc[0]
+    assert row["분기"] == "2022년 3분기"
+    assert row["대상"].startswith(f"{name} · ") and row["대상"].endswith(f"({day:%Y.%m.%d})")
+    assert row["변경 내용"] == f"금액 {before:,}원 → {before + 1_000_000:,}원"
+    assert row["사유"] == "영수증 재확인"
+    assert "#" not in " ".join(str(v) for v in row.values)

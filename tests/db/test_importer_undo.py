@@ -25,6 +25,7 @@ from crm.services import activities as activity_service
 from crm.services import companies as company_service
 from crm.services.activities import NewActivity
 from crm.services.actor import Actor
+from crm.ui import format as fmt
 from tests.conftest import VALID_BRN
 from tests.importer_files import csv_bytes
 from tests.support import snapshot
@@ -134,7 +135,21 @@ def test_a_later_edit_of_the_same_field_refuses_the_undo(
         "Officer2 테스트",
         company.id,
     )
-    assert "phone" in refused.value.message("en") and "Officer2" in refused.value.message("ko")
+    # Read in words: the company's name, the field's label, the office's time with its zone.
+    later = session.exec(
+        select(AuditEntry.at).where(AuditEntry.field == "phone").order_by(col(AuditEntry.id))
+    ).all()[-1]
+    seoul = fmt.moment(later, "ko", label=True)
+    assert seoul.endswith(" KST")
+    assert reason.message("ko") == (
+        f"{company.name_ko}: '전화번호'이(가) 가져오기 후에 다시 바뀌었습니다 "
+        f"(Officer2 테스트, {seoul})."
+    )
+    assert reason.message("en") == (
+        f"{company.name_ko}: 'Phone' was changed again after the import "
+        f"(Officer2 테스트, {fmt.moment(later, 'en', label=True)})."
+    )
+    assert "phone" not in refused.value.message("ko") and "#" not in refused.value.message("ko")
     assert snapshot(engine) == unchanged
 
 
@@ -183,6 +198,13 @@ def test_a_created_company_used_since_cannot_be_removed(
     assert [(r.key, r.params) for r in refused.value.reasons] == [
         ("importer.undo.company_used", {"id": new.id, "entity": "activity", "other": activity.id})
     ]
+    assert refused.value.reasons[0].message("ko") == (
+        "가져오기로 만든 기업 새회사에 나중에 추가된 기록이 있습니다: 새회사 · 멘토링 (2022.03.01)."
+    )
+    assert refused.value.reasons[0].message("en") == (
+        "Company 새회사, created by the import, has a record added later: "
+        "새회사 · Mentoring (2022-03-01)."
+    )
     assert snapshot(engine) == unchanged
 
 
@@ -251,6 +273,10 @@ def test_rows_in_a_quarter_closed_since_stay(
     with pytest.raises(UndoRefused) as refused:
         undo_import(session, manager, result.batch_id)  # type: ignore[arg-type]
     assert [r.key for r in refused.value.reasons] == ["importer.undo.closed_quarter"]
+    assert refused.value.reasons[0].message("ko") == (
+        f"{company.name_ko} · 2022년 1분기 성과 보고: 마감된 2022년 1분기에 속합니다. "
+        "매니저가 정정으로 고치세요."
+    )
     assert snapshot(engine) == unchanged
 
 

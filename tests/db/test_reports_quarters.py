@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from crm import demo
 from crm.errors import PermissionDenied, ValidationError
-from crm.models import Activity, AuditEntry, OutcomeReport, QuarterClose, Restatement
+from crm.models import Activity, AuditEntry, Company, OutcomeReport, QuarterClose, Restatement
 from crm.reports.figures import ReportFigures, compute_figures
 from crm.reports.options import Period, ReportOptions
 from crm.reports.view import summary_view
@@ -263,12 +263,13 @@ def test_report_of_a_closed_quarter_keeps_its_figures(
     at_close = compute_figures(s, Q3)
     quarters.close_quarter(s, manager, 2022, 3)
     activity = _activity_in(s, date(2022, 7, 1), date(2022, 9, 30), kind="prototyping")
+    before = activity.amount_krw
     quarters.restate_activity(
         s,
         manager,
         activity.id,
         version=activity.version,
-        changes={"amount_krw": activity.amount_krw + 5_000_000},
+        changes={"amount_krw": before + 5_000_000},
         reason="계약 변경",
     )
     live = compute_figures(s, Q3)
@@ -292,9 +293,12 @@ def test_report_of_a_closed_quarter_keeps_its_figures(
     assert "마감 후 정정 1건" in ws["A3"].value
     about = [r for r in openpyxl.load_workbook(path)["보고서 정보"].iter_rows(values_only=True)]
     assert any(r[0] == "마감 후 정정" and r[1] == "1건" for r in about)
-    listed = [r for r in about if r[0] == "2022-Q3"]
-    assert len(listed) == 1 and listed[0][1] == f"지원 내역 #{activity.id}"
-    assert listed[0][2] == "계약 변경" and listed[0][3] == "Manager1 테스트"
+    listed = [r for r in about if r[0] == "2022년 3분기"]
+    company = s.get(Company, activity.company_id)
+    assert len(listed) == 1 and company is not None
+    assert listed[0][1].startswith(f"{company.name_ko} · ")  # company · kind (date), not an id
+    assert listed[0][2] == f"금액 {before:,}원 → {before + 5_000_000:,}원"
+    assert listed[0][3] == "계약 변경" and listed[0][4] == "Manager1 테스트"
 
     # The next quarter's report lists the restatement too, and computes its own figures live.
     q4 = tmp_path / "q4.xlsx"
@@ -304,7 +308,7 @@ def test_report_of_a_closed_quarter_keeps_its_figures(
         and built.figures.krw_ytd == compute_figures(s, Period(2022, 4)).krw_ytd
     )
     q4_about = list(openpyxl.load_workbook(q4)["보고서 정보"].iter_rows(values_only=True))
-    assert [r[2] for r in q4_about if r[0] == "2022-Q3"] == ["계약 변경"]
+    assert [r[3] for r in q4_about if r[0] == "2022년 3분기"] == ["계약 변경"]
 
 
 def test_moving_an_activity_into_a_closed_quarter_is_a_restatement(

@@ -12,8 +12,9 @@ from xlsxwriter.workbook import Workbook
 from crm import clock
 from crm.reports.about import Provenance, write_about
 from crm.reports.options import ReportOptions, Unit
+from crm.reports.restatements import RestatementLine
 from crm.reports.writer import WORKBOOK_OPTIONS, Formats
-from crm.services.quarters import ClosedQuarter, RestatementInfo
+from crm.services.quarters import ClosedQuarter
 
 GENERATED = datetime(2022, 11, 1, 1, 39, tzinfo=UTC)
 
@@ -28,13 +29,20 @@ def _about(path: Path, lang: str) -> dict[str, object]:
         Provenance(GENERATED, "박 매니저", datetime(2022, 10, 31, 15, 0)),  # naive: UTC
         closed=ClosedQuarter(2022, 3, datetime(2022, 10, 5, 8, 0, tzinfo=UTC), "박 매니저", 1),
         restatements=[
-            RestatementInfo(1, 2022, 3, "activity", 423, "영수증", "박 매니저", GENERATED)
+            RestatementLine(
+                "2022년 3분기",
+                "금남로보틱스 · 멘토링 (2022.09.15)",
+                "금액 600,000원 → 8,500,000원",
+                "영수증",
+                "박 매니저",
+                GENERATED,
+            )
         ],
     )
     workbook.close()
     rows = list(openpyxl.load_workbook(path)["about"].iter_rows(values_only=True))
     about = {r[0]: r[1] for r in rows if r[0]}
-    about["restatement_header"] = next(r for r in rows if r[2] and r[0] and "Q" in str(r[0]))
+    about["restatement_header"] = next(r for r in rows if r[0] == "2022년 3분기")
     about["restatement_header_row"] = rows[rows.index(about["restatement_header"]) - 1]
     return about
 
@@ -46,8 +54,8 @@ def test_about_sheet_in_seoul(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert about["데이터 기준 시각 (Asia/Seoul, UTC+9, 마지막 변경)"] == datetime(2022, 11, 1, 0, 0)
     assert str(about["시간대"]).startswith("Asia/Seoul, UTC+9.")
     assert str(about["분기 마감"]).startswith("2022-10-05 17:00 (Asia/Seoul, UTC+9) 박 매니저 마감")
-    assert about["restatement_header"][4] == datetime(2022, 11, 1, 10, 39)
-    assert about["restatement_header_row"][4] == "기록 시각 (Asia/Seoul, UTC+9)"
+    assert about["restatement_header"][5] == datetime(2022, 11, 1, 10, 39)
+    assert about["restatement_header_row"][5] == "기록 시각 (Asia/Seoul, UTC+9)"
 
 
 def test_about_sheet_in_another_zone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

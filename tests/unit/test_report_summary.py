@@ -154,7 +154,8 @@ def test_outcomes_and_status_lines(tmp_path: Path) -> None:
     _write(path, ReportOptions(2022, 3, Unit.MILLION, "en"), closed)
     ws = openpyxl.load_workbook(path)["요약"]
     assert ws["A1"].value == "Startup support report 2022 Q3"
-    assert "Closed on 2022-10-05 08:00 UTC by 박 매니저" in ws["A3"].value
+    # The close time in the office's zone, with the zone named (not UTC).
+    assert "Closed on 2022-10-05 17:00 (Asia/Seoul, UTC+9) by 박 매니저" in ws["A3"].value
     assert "Restatements since: 2" in ws["A3"].value
     row = _find(ws, "Investment attracted (KRW million)")
     assert (ws.cell(row, 2).value, ws.cell(row, 3).value) == (50, 90)
