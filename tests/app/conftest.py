@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from sqlalchemy import Engine
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
@@ -31,6 +32,9 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
 def app_db(
     demo_template: tuple[Path, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Engine]:
+    # Cached reads are keyed by the data version (the latest audit id), which repeats across the
+    # tests' private copies of one template: start every test with no cached reads.
+    st.cache_data.clear()
     path = tmp_path / "crm.sqlite3"
     shutil.copy(demo_template[0], path)
     url = f"sqlite:///{path}"

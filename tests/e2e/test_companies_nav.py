@@ -44,9 +44,9 @@ def _select_first_row(page: Page) -> str:
     page.mouse.click(box["x"] + 15, box["y"] + ROW_HEIGHT * 1.5)
     wait_idle(page)
     expect(page).to_have_url(re.compile(r"company=\d+"))
-    title = page.locator("h1").first.inner_text()
-    assert "로보" in title
-    return title
+    # The address changes before the company page has drawn: wait for its title.
+    expect(page.locator("h1").first).to_contain_text("로보")
+    return page.locator("h1").first.inner_text()
 
 
 def _shows_the_list(page: Page) -> None:

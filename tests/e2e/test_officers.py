@@ -51,7 +51,10 @@ def _db(server: AppServer, sql: str) -> list[tuple]:
 
 def _open_company(page: Page, name: str) -> None:
     go(page, "기업")
-    fill(page, "검색 (기업명, 사업자등록번호, 대표자)", name)
+    # Analysts search by name and registration number only (no representative).
+    search = visible(page.get_by_label(re.compile(r"^검색 \(기업명, 사업자등록번호")))
+    search.fill(name)
+    search.press("Tab")
     wait_idle(page)
     pick(page, "기업 바로 열기 (이 페이지)", name)
     expect(page.get_by_role("heading", name=name)).to_be_visible()
