@@ -12,6 +12,7 @@ from crm.ui import auth, sessions_admin, state
 from crm.ui import format as fmt
 from crm.ui.data import session
 from crm.ui.state import language, tr
+from crm.ui.widget_state import label_for, relabelled
 
 actor = auth.guard("pages/9_Accounts.py")
 lang = language()
@@ -47,8 +48,9 @@ with st.form("add_user"):  # keep what was typed when it is refused
         tr("users.role"),
         roles,
         index=roles.index(Role.OFFICER.value),
-        format_func=lambda r: tr(f"role.{r}"),
+        format_func=label_for("role"),
         placeholder=tr("common.choose_one"),
+        key=relabelled("add_role"),
     )
     password = st.text_input(tr("users.new_password"), type="password", key="add_password")
     if st.form_submit_button(tr("users.add"), type="primary"):

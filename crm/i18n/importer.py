@@ -94,7 +94,6 @@ KO: dict[str, str] = {
     "importer.undo.closed_quarter": "{record}: 마감된 {year}년 {quarter}분기에 속합니다. 매니저가 정정으로 고치세요.",
     "importer.undo.gone": "{record}: 더 이상 없습니다.",
     "importer.undo.referenced": "가져오기로 만든 행을 그 뒤에 추가된 다른 기록이 참조하고 있습니다. 그 기록을 먼저 지우거나 다른 기업으로 옮긴 뒤 다시 되돌리세요.",
-    "feed.delete": "{entity} 삭제됨 (가져오기 되돌림)",
     # summaries (CLI and page)
     "importer.kind.companies": "기업",
     "importer.kind.activities": "지원 활동",
@@ -279,7 +278,6 @@ EN: dict[str, str] = {
     "importer.undo.closed_quarter": "{record}: belongs to the closed quarter {year} Q{quarter}. A manager can correct it with a restatement.",
     "importer.undo.gone": "{record}: no longer exists.",
     "importer.undo.referenced": "Records added since refer to rows this import created. Delete them or move them to another company first, then undo again.",
-    "feed.delete": "{entity} deleted (import undone)",
     # summaries (CLI and page)
     "importer.kind.companies": "Companies",
     "importer.kind.activities": "Support activities",

@@ -3,7 +3,6 @@ status, and the audit history of one company with its activities and reports."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,12 +10,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from crm.models import Activity, AuditEntry, Company, OutcomeReport, Programme, User
-from crm.services.actor import Actor
+from crm.models import Activity, Company, Programme, User
 from crm.services.budget import BudgetLine, Spend, amount_sum
-from crm.services.companies import PERSONAL_FIELDS
-from crm.services.company_views import mask_value
-from crm.services.permissions import Permission, can
 from crm.services.queries import live_activity, quarter_bounds
 
 ACTIVITY_COLUMNS = [
@@ -177,66 +172,3 @@ def budget_check(
     executed, committed, planned = (int(v) for v in session.exec(query).one())
     line = BudgetLine(budget, executed, committed, planned)
     return BudgetCheck(programme_id, line, line.allocated_krw + max(0, int(amount_krw or 0)))
-
-
-def company_audit(
-    session: Session, actor: Actor, company_id: int, limit: int = 500
-) -> pd.DataFrame:
-    """Audit rows of a company, its activities and its outcome reports, newest first; personal
-    contact values are masked for actors who may not see them."""
-    activity_ids = select(Activity.id).where(Activity.company_id == company_id)
-    report_ids = select(OutcomeReport.id).where(OutcomeReport.company_id == company_id)
-    query = (
-        sa.select(
-            AuditEntry.at,
-            User.display_name,
-            AuditEntry.action,
-            AuditEntry.entity,
-            AuditEntry.entity_id,
-            AuditEntry.field,
-            AuditEntry.old_value,
-            AuditEntry.new_value,
-            AuditEntry.context,
-        )
-        .join(User, col(User.id) == AuditEntry.actor_id)
-        .where(
-            sa.or_(
-                sa.and_(AuditEntry.entity == "company", AuditEntry.entity_id == company_id),
-                sa.and_(
-                    AuditEntry.entity == "activity", col(AuditEntry.entity_id).in_(activity_ids)
-                ),
-                sa.and_(
-                    AuditEntry.entity == "outcome_report", col(AuditEntry.entity_id).in_(report_ids)
-                ),
-            )
-        )
-        .order_by(col(AuditEntry.id).desc())
-        .limit(limit)
-    )
-    rows = pd.DataFrame(
-        session.execute(query).all(),
-        columns=["at", "who", "action", "entity", "entity_id", "field", "old", "new", "context"],
-    )
-    if not can(actor.role, Permission.VIEW_PERSONAL_DATA) and not rows.empty:
-        for column in ("old", "new"):
-            rows[column] = [
-                _mask_audit_value(f, v) for f, v in zip(rows["field"], rows[column], strict=True)
-            ]
-    return rows
-
-
-def _mask_audit_value(field: str | None, value: str | None) -> str | None:
-    if value is None:
-        return None
-    if field in PERSONAL_FIELDS:
-        return mask_value(field, value)
-    if field is None and value.startswith("{"):
-        try:
-            snapshot = json.loads(value)
-        except ValueError:
-            return value
-        for name in PERSONAL_FIELDS:
-            if snapshot.get(name):
-                snapshot[name] = mask_value(name, snapshot[name])
-        return json.dumps(snapshot, ensure_ascii=False, sort_keys=True)
-    return value

@@ -22,7 +22,6 @@ class Dashboard:
     by_stage: dict[str, int]
     programmes: pd.DataFrame
     quarter_by_kind: pd.DataFrame
-    recent: pd.DataFrame
     attention: pd.DataFrame
 
 
@@ -54,6 +53,5 @@ def build(session: Session, year: int, quarter: int, *, today: date | None = Non
         by_stage=stats.companies_by_stage(session, cohort_year=year),
         programmes=stats.programme_execution(session, year),
         quarter_by_kind=stats.activities_by_kind(session, year=year, quarter=quarter),
-        recent=stats.recent_activity(session, limit=12),
         attention=stats.companies_needing_attention(session, as_of=as_of, year=year),
     )

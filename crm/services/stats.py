@@ -199,26 +199,6 @@ def cohort_summary(session: Session, year: int) -> CohortSummary:
     )
 
 
-def recent_activity(session: Session, limit: int = 15) -> pd.DataFrame:
-    rows = session.exec(
-        select(
-            AuditEntry.at,
-            User.display_name,
-            AuditEntry.action,
-            AuditEntry.entity,
-            AuditEntry.entity_id,
-            AuditEntry.field,
-            AuditEntry.new_value,
-        )
-        .join(User, col(User.id) == AuditEntry.actor_id)
-        .order_by(col(AuditEntry.id).desc())
-        .limit(limit)
-    ).all()
-    return pd.DataFrame(
-        rows, columns=["at", "who", "action", "entity", "entity_id", "field", "new_value"]
-    )
-
-
 def previous_quarter(day: date) -> tuple[int, int]:
     q = (day.month - 1) // 3 + 1
     return (day.year - 1, 4) if q == 1 else (day.year, q - 1)

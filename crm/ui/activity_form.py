@@ -34,6 +34,7 @@ from crm.ui.forms import (
     wkey,
 )
 from crm.ui.state import language, tr
+from crm.ui.widget_state import label_for, relabelled
 
 COMMON_FIELDS = {
     "programme_id",
@@ -90,7 +91,7 @@ def log_activity_form(
         list(by_id),
         format_func=lambda pid: programme_label(by_id[pid]),
         placeholder=tr("common.choose_one"),
-        key=wkey(key, "programme"),
+        key=relabelled(wkey(key, "programme")),
     )
     programme = by_id[programme_id]
     with session() as s:
@@ -129,9 +130,9 @@ def log_activity_form(
                 tr("field.status"),
                 statuses,
                 index=statuses.index(ActivityStatus.COMPLETED.value),
-                format_func=lambda v: tr(f"status.{v}"),
+                format_func=label_for("status"),
                 placeholder=tr("common.choose_one"),
-                key=wkey(key, "status"),
+                key=relabelled(wkey(key, "status")),
             )
         amount = money_input(
             tr("field.amount_krw"), None, wkey(key, "amount"), help=field_help("amount_krw")
@@ -283,9 +284,9 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
                 tr("field.status"),
                 statuses,
                 index=statuses.index(opened["status"]),
-                format_func=lambda v: tr(f"status.{v}"),
+                format_func=label_for("status"),
                 placeholder=tr("common.choose_one"),
-                key=wkey(prefix, "status"),
+                key=relabelled(wkey(prefix, "status")),
             )
         with c4:
             amount = money_input(

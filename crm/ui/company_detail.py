@@ -3,6 +3,7 @@ change, support log, quarterly outcomes, audit history. Read-only and masked for
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -42,6 +43,7 @@ from crm.ui.forms import (
 )
 from crm.ui.history import history_table
 from crm.ui.state import language, tr
+from crm.ui.widget_state import label_for, relabelled
 
 PROFILE_INPUTS = PROFILE_FIELDS  # the profile form shows every profile field
 
@@ -82,18 +84,7 @@ def render(actor: Actor, company_id: int) -> None:
     if not editable:
         st.info(tr("companies.read_only"))
     state.show_flash()
-    # Tracked tabs: the chosen tab stays open across the reruns its forms cause.
-    tabs = st.tabs(
-        [
-            tr("company.tab.profile"),
-            tr("company.tab.timeline"),
-            tr("company.tab.support"),
-            tr("company.tab.outcomes"),
-            tr("company.tab.audit"),
-        ],
-        key=f"company_tabs_{view.id}_{language()}",
-        on_change="rerun",
-    )
+    tabs = _tabs(view.id)
     with tabs[0]:
         _profile(actor, view, editable)
     with tabs[1]:
@@ -104,6 +95,27 @@ def render(actor: Actor, company_id: int) -> None:
         _outcomes(actor, view, can(actor.role, Permission.EDIT_OUTCOMES))
     with tabs[4]:
         _audit(actor, view)
+
+
+TABS = ("profile", "timeline", "support", "outcomes", "audit")
+TAB_PARAM = "tab"  # ?company=12&tab=support: the open tab, the same code in either language
+
+
+def _tabs(company_id: int) -> Sequence[Any]:
+    """Tracked tabs: the chosen tab stays open across the reruns its forms cause, and the address
+    carries its code, so a reload (or the other language, whose labels make new tabs) opens it.
+    Streamlit's own query-param binding would put the translated label in the address."""
+    labels = {code: tr(f"company.tab.{code}") for code in TABS}
+    key = f"company_tabs_{company_id}_{language()}"
+    wanted = st.query_params.get(TAB_PARAM)
+    if key not in st.session_state and wanted in labels:
+        st.session_state[key] = labels[wanted]
+
+    def remember() -> None:
+        shown = st.session_state.get(key)
+        st.query_params[TAB_PARAM] = next((c for c, t in labels.items() if t == shown), TABS[0])
+
+    return st.tabs(list(labels.values()), key=key, on_change=remember)
 
 
 def text_field(
@@ -167,7 +179,7 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
                 placeholder=tr("common.choose"),
                 accept_new_options=True,
                 format_func=ai_field_label,
-                key=wkey(prefix, "ai_field"),
+                key=relabelled(wkey(prefix, "ai_field")),
                 disabled=disabled,
             )
             field_error(prefix, "ai_field")
@@ -192,9 +204,9 @@ def _profile(actor: Actor, view: CompanyView, editable: bool) -> None:
                 tr("field.industry") + " *",
                 industries,
                 index=industries.index(values["industry"]),
-                format_func=lambda v: tr(f"industry.{v}"),
+                format_func=label_for("industry"),
                 placeholder=tr("common.choose_one"),
-                key=wkey(prefix, "industry"),
+                key=relabelled(wkey(prefix, "industry")),
                 disabled=disabled,
             )
             locations = list(GWANGJU_DISTRICTS)
@@ -336,8 +348,8 @@ def _timeline(actor: Actor, view: CompanyView, editable: bool) -> None:
                 # The next stage up; a move back is never the default (the last stage: none).
                 index=options.index(forward[0]) if forward else None,
                 placeholder=tr("company.stage_choose"),
-                format_func=lambda v: tr(f"stage.{v}"),
-                key=wkey(prefix, "stage"),
+                format_func=label_for("stage"),
+                key=relabelled(wkey(prefix, "stage")),
             )
             field_error(prefix, "stage")
             entered_on = st.date_input(
@@ -442,7 +454,7 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
         st.info(tr("outcome.none"))
     if not editable:
         return
-    by_label = {f"{r.year} Q{r.quarter}": r for r in reports}
+    by_id = {r.id: r for r in reports}
     # A new report is most likely the quarter after the latest one (or the cohort year's first).
     if reports:
         last = reports[-1]
@@ -451,13 +463,15 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
         )
     else:
         next_year, next_quarter = int(view.values["cohort_year"]), 1
+    adding = tr("outcome.add")
     choice = st.selectbox(
         tr("outcome.edit"),
-        [tr("outcome.add"), *by_label],
+        [0, *by_id],  # 0: a new report; the others are report ids
+        format_func=lambda rid: f"{by_id[rid].year} Q{by_id[rid].quarter}" if rid else adding,
         placeholder=tr("common.choose_one"),
-        key=f"co{view.id}_choice",
+        key=relabelled(f"co{view.id}_choice"),
     )
-    report = by_label.get(choice)
+    report = by_id.get(choice)
     prefix = f"co{view.id}_{report.id if report else 'new'}"
     with st.form(f"{prefix}_form"):
         c1, c2 = st.columns(2)

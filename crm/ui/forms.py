@@ -3,7 +3,6 @@ next to their fields, the conflict side-by-side, and inputs generated from a kin
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -18,7 +17,7 @@ from crm.services.audit import to_text
 from crm.ui import format as fmt
 from crm.ui.amounts import read_amount
 from crm.ui.state import language, tr
-from crm.ui.widget_state import KEEP, relabelled
+from crm.ui.widget_state import KEEP, label_for, relabelled
 from crm.validation import is_money_field
 
 
@@ -114,8 +113,8 @@ def kind_inputs(
                 choices,
                 index=choices.index(current) if current in choices else None,
                 placeholder=tr("common.choose"),
-                format_func=lambda c, n=name: tr(f"choice.{n}.{c}"),
-                key=key,
+                format_func=label_for(f"choice.{name}"),
+                key=relabelled(key),
                 disabled=disabled,
             )
         elif kind == "country":
@@ -199,9 +198,6 @@ def detail_text(details: dict[str, Any] | None) -> str:
     return ", ".join(parts)
 
 
-CODED_FIELDS = {"industry": "industry", "status": "status", "stage": "stage", "role": "role"}
-
-
 def ai_field_label(value: str | None, lang: str | None = None) -> str:
     """A known AI field in the user's language; free text as typed."""
     if not isinstance(value, str) or not value:
@@ -209,35 +205,6 @@ def ai_field_label(value: str | None, lang: str | None = None) -> str:
     key = f"ai_field.{value}"
     shown = t(key, lang or language())
     return value if shown == key else shown
-
-
-def coded_value(field: str, value: Any) -> str:
-    """Stored codes (energy, completed, …) in the user's language."""
-    prefix = CODED_FIELDS.get(field)
-    return tr(f"{prefix}.{value}") if prefix and isinstance(value, str) else str(value)
-
-
-def audit_value(value: Any) -> str:
-    """A value from the audit trail, blank when there is none (never 'None' or 'nan')."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    text = str(value)
-    if text.startswith("{"):  # a created record's snapshot: show it as labelled fields
-        try:
-            snapshot = json.loads(text)
-        except ValueError:
-            return text
-        if isinstance(snapshot, dict):
-            nested = snapshot.pop("details", None)
-            shown = [
-                f"{tr(f'field.{k}')}: {coded_value(k, v)}"
-                for k, v in snapshot.items()
-                if v not in (None, "")
-            ]
-            if isinstance(nested, dict) and nested:
-                shown.append(detail_text(nested))
-            return ", ".join(shown)
-    return text
 
 
 def is_money(name: str) -> bool:

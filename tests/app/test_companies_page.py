@@ -271,7 +271,7 @@ def test_outcome_in_closed_quarter_needs_a_manager_and_a_reason(
         c=company_id,
     )
     officer = _open_company(open_as, "officer", company_id)
-    officer.selectbox(key=f"co{company_id}_choice").set_value("2022 Q2").run()
+    officer.selectbox(key=f"co{company_id}_choice").set_value(report_id).run()
     before = snapshot(app_db)
     officer.number_input(key=f"co{company_id}_{report_id}_employees").set_value(999)
     submit(officer, "저장", index=-1)
@@ -280,7 +280,7 @@ def test_outcome_in_closed_quarter_needs_a_manager_and_a_reason(
     ]
     assert snapshot(app_db) == before
     manager = _open_company(open_as, "manager", company_id)
-    manager.selectbox(key=f"co{company_id}_choice").set_value("2022 Q2").run()
+    manager.selectbox(key=f"co{company_id}_choice").set_value(report_id).run()
     manager.number_input(key=f"co{company_id}_{report_id}_employees").set_value(999)
     manager.text_input(key=f"co{company_id}_{report_id}_restate_reason").input(
         "고용보험 명부 확인 후 정정"

@@ -19,8 +19,8 @@ from crm.importer.preview import NewCompanyPlan
 from crm.models import AuditAction, AuditEntry, Company, StageEntry
 from crm.services import audit, stages
 from crm.services import companies as company_service
-from crm.services.activity_views import company_audit
 from crm.services.actor import Actor
+from crm.services.history import company_history
 from crm.validation import brn_check_digit
 from tests.conftest import VALID_BRN, new_company
 from tests.importer_files import csv_bytes
@@ -158,10 +158,10 @@ def test_the_company_page_history_shows_the_import_with_its_stage(
 ) -> None:
     batch = import_rows(session, officer)
     imported = session.exec(select(Company).where(Company.name_ko == "무등로보틱스")).one()
-    history = company_audit(session, officer, imported.id)  # type: ignore[arg-type]
-    assert list(history["action"]) == ["create"]
-    assert list(history["context"]) == [f"import #{batch} new.csv"]
-    shown = json.loads(history["new"][0])
+    history = company_history(session, officer, imported.id).entries  # type: ignore[arg-type]
+    assert [e.action for e in history] == ["create"]
+    assert [e.context for e in history] == [f"import #{batch} new.csv"]
+    shown = json.loads(history[0].new or "")
     assert (shown["stage"], shown["stage_since"], shown["representative"]) == (
         "growth",
         "2022-02-01",
