@@ -62,25 +62,35 @@ def may_open(role: Role, path: str) -> bool:
     return role in spec.roles and exists(spec)
 
 
+_LANGUAGE_RADIO = "crm_language_radio"
+
+
+def _language_chosen(user: Actor | None) -> None:
+    choice = st.session_state[_LANGUAGE_RADIO]
+    state.set_language(choice, chosen=True)
+    if user is not None:
+        from crm.services.users import set_language
+        from crm.ui.data import session
+
+        with session() as s:
+            set_language(s, user, choice)
+
+
 def language_switch(on_change_user: Actor | None) -> None:
-    """Switch language at once; remembered for the signed-in user."""
-    current = state.language()
-    choice = st.radio(
+    """Switch language at once; remembered for the signed-in user. One widget under a fixed key,
+    kept in step with the session's language (a widget per language would come back with the
+    other language's stale choice and switch it back)."""
+    if st.session_state.get(_LANGUAGE_RADIO) != state.language():
+        st.session_state[_LANGUAGE_RADIO] = state.language()
+    st.radio(
         tr("nav.language"),
         list(LANGUAGES),
-        index=list(LANGUAGES).index(current),
         format_func=lambda code: LANGUAGE_NAMES[code],
         horizontal=True,
+        key=_LANGUAGE_RADIO,
+        on_change=_language_chosen,
+        args=(on_change_user,),
     )
-    if choice != current:
-        state.set_language(choice, chosen=True)
-        if on_change_user is not None:
-            from crm.services.users import set_language
-            from crm.ui.data import session
-
-            with session() as s:
-                set_language(s, on_change_user, choice)
-        st.rerun()
 
 
 def sidebar(actor: Actor) -> None:

@@ -135,3 +135,23 @@ def test_reload_keeps_the_company_tab(
     expect(page.get_by_role("tab", name="Quarterly outcomes")).to_have_attribute(
         "aria-selected", "true"
     )
+
+
+def test_switching_back_to_korean_on_a_company_page(
+    page: Page, server: AppServer, passwords: dict[str, str]
+) -> None:
+    """English and back: the page follows the radio both ways (a radio per language came back
+    with its stale choice and switched the page back to English)."""
+    sign_in(page, server, "officer", passwords["officer"])
+    _open_first_company(page)
+    open_tab(page, "지원 내역")
+    _to_english(page)
+    expect(page.get_by_role("tab", name="Support log")).to_be_visible()
+    page.locator("[data-testid='stSidebar']").get_by_text("한국어").click()
+    wait_idle(page)
+    link = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink'] a").nth(1)
+    expect(link).to_have_text(re.compile(r"기업$"), timeout=20_000)
+    page.wait_for_timeout(1000)  # a switch back to English would be a second run: let it happen
+    wait_idle(page)
+    expect(page.get_by_role("tab", name="지원 내역")).to_be_visible()
+    expect(link).to_have_text(re.compile(r"기업$"))
