@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 KO: dict[str, str] = {
+    "history.system_user": "시스템 (명령줄)",
     "history.col.what": "내용",
     "history.col.note": "비고",
     "history.none": "기록된 변경이 없습니다.",
@@ -89,6 +90,7 @@ KO: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
+    "history.system_user": "System (command line)",
     "history.col.what": "What",
     "history.col.note": "Note",
     "history.none": "No changes recorded.",

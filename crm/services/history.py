@@ -61,6 +61,7 @@ class Entry:
     context: str | None
     reason: str | None = None
     periods: tuple[tuple[int, int], ...] = ()
+    by_system: bool = False  # the CLI's account: named in the reader's language
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ _COLUMNS = (
     AuditEntry.old_value,
     AuditEntry.new_value,
     AuditEntry.context,
+    User.is_system,
 )
 
 
@@ -207,6 +209,7 @@ def _history(session: Session, actor: Actor, rows: Iterable[Any]) -> History:
                 id=r.id,
                 at=r.at,
                 who=r.display_name,
+                by_system=bool(r.is_system),
                 actor_id=r.actor_id,
                 action=r.action,
                 entity=r.entity,
@@ -428,6 +431,7 @@ def restated_changes(session: Session, restatement_ids: Iterable[int]) -> Restat
                     id=r.id,
                     at=r.at,
                     who=r.display_name,
+                    by_system=bool(r.is_system),
                     actor_id=r.actor_id,
                     action=r.action,
                     entity=r.entity,

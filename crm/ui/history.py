@@ -416,7 +416,9 @@ def history_table(history: History, lang: str, *, brief: bool = False) -> pd.Dat
     return pd.DataFrame(
         {
             t("col.when", lang): [fmt.moment(e.at, lang) for e in entries],
-            t("col.who", lang): [e.who for e in entries],
+            t("col.who", lang): [
+                t("history.system_user", lang) if e.by_system else e.who for e in entries
+            ],
             t("history.col.what", lang): [describe(e, names, lang, brief=brief) for e in entries],
             t("history.col.note", lang): [note(e.context, names, lang) for e in entries],
         }

@@ -115,3 +115,19 @@ def test_close_notice_in_office_time(open_as: OpenAs, app_db: Engine) -> None:
     at.selectbox(key="rp_quarter").set_value(3).run()
     notices = [i.value for i in at.info if "마감했습니다" in i.value]
     assert notices and "2022.11.01 10:39 KST" in notices[0], notices
+
+
+def test_changes_by_the_system_account_name_it_in_the_readers_language(
+    open_as: OpenAs, app_db: Engine
+) -> None:
+    """The demo load is recorded under the CLI's account, stored as "System (CLI)": the Korean
+    history says 시스템, not English."""
+    at = open_as("officer", "pages/1_Companies.py")
+    at.query_params["company"] = str(COMPANY)
+    at.run()
+    who = set(_history_frame(at)["작성자"])
+    assert "시스템 (명령줄)" in who
+    assert "System (CLI)" not in who
+    feed = _history_frame(open_as("officer", lang="en"), "When", "Note")
+    assert "System (command line)" in set(feed["By"])
+
