@@ -130,4 +130,3 @@ def test_changes_by_the_system_account_name_it_in_the_readers_language(
     assert "System (CLI)" not in who
     feed = _history_frame(open_as("officer", lang="en"), "When", "Note")
     assert "System (command line)" in set(feed["By"])
-
