@@ -29,6 +29,7 @@ from sqlmodel import Session  # noqa: E402
 from benchmarks._common import demo_file, result_line  # noqa: E402
 from crm.db import make_engine  # noqa: E402
 from crm.i18n import t  # noqa: E402
+from crm.migrate import upgrade  # noqa: E402
 from crm.services import users  # noqa: E402
 from crm.services.actor import system_actor  # noqa: E402
 from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, AppServer  # noqa: E402
@@ -90,6 +91,7 @@ def prepare(companies: int, workdir: Path) -> tuple[Path, dict[str, str]]:
     target = workdir / f"browser_{companies}.sqlite3"
     shutil.copyfile(source, target)
     engine = make_engine(f"sqlite:///{target}")
+    upgrade(engine)  # the cached data set may predate the latest migration
     passwords: dict[str, str] = {}
     with Session(engine) as s:
         actor = system_actor(s)
