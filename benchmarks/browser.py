@@ -121,7 +121,7 @@ def go(page: Page, label: str, selector: str) -> float:
 def open_company(page: Page, name: str) -> float:
     box = page.get_by_role("combobox", name=ko("companies.open"), exact=True)
     box.click()
-    box.fill(name)
+    box.fill(name.split(" (")[0])  # the picker filters on what is typed; "(가상)" is a suffix
     page.get_by_role("option", name=name, exact=False).first.wait_for(timeout=30_000)
     return timed(page, lambda: box.press("Enter"), "h1", name)
 
