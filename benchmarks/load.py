@@ -1,8 +1,15 @@
 """Many officers at once: 20 workers (threads, one session per operation) drive the service layer
 for a bounded time, mixing reads, company edits, activity logging and stage changes, with
 deliberate collisions on a few hot companies. Then the invariants are checked: every write either
-committed or got a clear conflict/busy error (no lost update: final rows agree with the audit
-trail), stage history and audit agree, and no unexpected exception escaped.
+committed or got a clear conflict/busy error, stage history and audit agree, and no unexpected
+exception escaped.
+
+No lost update: a company's `notes` is used as a counter. A worker opens the company, reads the
+count, and saves count + 1 (tagged with its own name, so two saves never carry the same text) from
+the version it opened. The client counts each save that succeeded; at the end every company's
+stored count must equal that tally. A save that overwrote another's increment (a lost update)
+leaves the stored count below the tally. The row-versus-audit checks alone cannot see this: both
+are written in the same transaction and always agree.
 
     python benchmarks/load.py [--quick] [--seconds N] [--workers N] [--engine E]
 
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 import tempfile
 import threading
@@ -42,6 +50,18 @@ from crm.services.company_views import CompanyFilters, company_profile, list_com
 
 HOT_COMPANIES = 5
 EDIT_FIELDS = ("notes", "name_en", "location")
+COUNTER_FIELD = "notes"
+_COUNT = re.compile(r"^count=(\d+) by ")
+
+
+def read_count(notes: str | None) -> int:
+    """The counter stored in `notes`: 0 until the first increment replaces the demo text."""
+    match = _COUNT.match(notes or "")
+    return int(match.group(1)) if match else 0
+
+
+def count_text(count: int, username: str, nonce: int) -> str:
+    return f"count={count} by {username} #{nonce}"
 
 
 @dataclass
@@ -51,6 +71,7 @@ class LoadReport:
     outcomes: Counter[str] = field(default_factory=Counter)
     crashes: list[str] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
+    increments: Counter[int] = field(default_factory=Counter)  # company id -> saves that succeeded
 
     @property
     def operations(self) -> int:
@@ -83,7 +104,10 @@ def prepare(url: str, workers: int) -> tuple[Engine, list[Actor], int]:
     return engine, officers, int(programme)
 
 
-def _operation(engine: Engine, actor: Actor, rng: random.Random, programme_id: int) -> str:
+def _operation(
+    engine: Engine, actor: Actor, rng: random.Random, programme_id: int
+) -> tuple[str, int]:
+    """Run one random operation; returns its outcome and the company it touched."""
     company_id = rng.randint(1, HOT_COMPANIES) if rng.random() < 0.6 else rng.randint(1, 99)
     roll = rng.random()
     with Session(engine, expire_on_commit=False) as s:
@@ -97,21 +121,23 @@ def _operation(engine: Engine, actor: Actor, rng: random.Random, programme_id: i
                 )
             else:
                 company_profile(s, actor, company_id)
-            return "read"
+            return "read", company_id
         if roll < 0.65:
             opened = company_profile(s, actor, company_id)
             s.rollback()
             time.sleep(rng.random() * 0.005)  # a user typing: others may save meanwhile
             fieldname = rng.choice(EDIT_FIELDS)
-            value = (
-                f"{actor.username}-{rng.randint(0, 10**6)}"
-                if fieldname != "location"
-                else rng.choice(["동구", "서구", "남구", "북구", "광산구"])
-            )
+            nonce = rng.randint(0, 10**9)
+            if fieldname == COUNTER_FIELD:  # read-modify-write: count + 1 from what was opened
+                value = count_text(read_count(opened.values[fieldname]) + 1, actor.username, nonce)
+            elif fieldname == "location":
+                value = rng.choice(["동구", "서구", "남구", "북구", "광산구"])
+            else:
+                value = f"{actor.username}-{nonce}"
             companies.update_company(
                 s, actor, company_id, version=opened.version, changes={fieldname: value}
             )
-            return "edit"
+            return ("increment" if fieldname == COUNTER_FIELD else "edit"), company_id
         if roll < 0.85:
             activities.log_activity(
                 s,
@@ -124,7 +150,7 @@ def _operation(engine: Engine, actor: Actor, rng: random.Random, programme_id: i
                     details={"mentor": "부하 멘토", "topic": "load", "hours": 1.0},
                 ),
             )
-            return "log"
+            return "log", company_id
         current = stages.current_stage(s, company_id)
         s.rollback()  # as in the app: the page read, then the write in its own transaction
         target = rng.choice([st for st in Stage if st != current])
@@ -137,7 +163,7 @@ def _operation(engine: Engine, actor: Actor, rng: random.Random, programme_id: i
             reason="부하 시험",
             founded_on=date(2021, 1, 1),
         )
-        return "stage"
+        return "stage", company_id
 
 
 def run(url: str, *, workers: int, seconds: float, seed: int = 1) -> LoadReport:
@@ -150,8 +176,9 @@ def run(url: str, *, workers: int, seconds: float, seed: int = 1) -> LoadReport:
         rng = random.Random(seed * 1000 + index)
         actor = officers[index]
         while time.monotonic() < deadline:
+            company_id = 0
             try:
-                outcome = _operation(engine, actor, rng, programme_id)
+                outcome, company_id = _operation(engine, actor, rng, programme_id)
             except ConflictError:
                 outcome = "conflict"
             except DatabaseBusy:
@@ -165,6 +192,8 @@ def run(url: str, *, workers: int, seconds: float, seed: int = 1) -> LoadReport:
                 outcome = "crash"
             with lock:
                 report.outcomes[outcome] += 1
+                if outcome == "increment":
+                    report.increments[company_id] += 1
 
     started = time.monotonic()
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
@@ -173,14 +202,14 @@ def run(url: str, *, workers: int, seconds: float, seed: int = 1) -> LoadReport:
     for t in threads:
         t.join()
     report.seconds = time.monotonic() - started
-    report.violations = check_invariants(engine)
+    report.violations = check_invariants(engine) + check_counters(engine, report.increments)
     engine.dispose()
     return report
 
 
 def check_invariants(engine: Engine) -> list[str]:
-    """No lost update: each edited field's final value is its last audited value, and each
-    company's version is its last audited version; stage history matches its audit entries."""
+    """Rows agree with the audit trail: each edited field's final value is its last audited value,
+    each company's version its last audited version; stage history matches its audit entries."""
     problems: list[str] = []
     with engine.connect() as c:
         for fieldname in EDIT_FIELDS:
@@ -233,6 +262,21 @@ def check_invariants(engine: Engine) -> list[str]:
     return problems
 
 
+def check_counters(engine: Engine, increments: Counter[int]) -> list[str]:
+    """No lost update: each company's stored count equals the increments its savers saw succeed.
+    Compared with the client's tally, not with anything written in the saving transaction."""
+    with engine.connect() as c:
+        stored = dict(
+            c.execute(sa.text(f"SELECT id, {COUNTER_FIELD} FROM company")).all()  # noqa: S608
+        )
+    return [
+        f"company {cid}: {succeeded} increments succeeded, stored count "
+        f"{read_count(stored.get(cid))} (lost {succeeded - read_count(stored.get(cid))})"
+        for cid, succeeded in sorted(increments.items())
+        if read_count(stored.get(cid)) != succeeded
+    ]
+
+
 def _pg_url(name: str) -> str:
     from tests.support import create_pg_database
 
@@ -256,20 +300,21 @@ def main() -> None:
         if args.engine in ("postgresql", "both"):
             reports.append(run(_pg_url("crm_load_bench"), workers=args.workers, seconds=seconds))
     print(
-        f"{'engine':<11} {'ops':>7} {'ops/s':>8} {'conflict':>9} {'busy':>6} {'refused':>8} "
-        f"{'crash':>6} {'violations':>10}"
+        f"{'engine':<11} {'ops':>7} {'ops/s':>8} {'increments':>10} {'conflict':>9} {'busy':>6} "
+        f"{'refused':>8} {'crash':>6} {'violations':>10}"
     )
     values: dict[str, float | int | str] = {}
     for r in reports:
         refused = sum(n for k, n in r.outcomes.items() if k.startswith("refused"))
         print(
             f"{r.engine:<11} {r.operations:>7} {r.ops_per_second:>8.1f} "
-            f"{r.outcomes['conflict']:>9} "
+            f"{r.outcomes['increment']:>10} {r.outcomes['conflict']:>9} "
             f"{r.outcomes['busy']:>6} {refused:>8} {len(r.crashes):>6} {len(r.violations):>10}"
         )
         for line in (r.crashes + r.violations)[:5]:
             print(f"  ! {line}")
         values[f"{r.engine}_ops_s"] = r.ops_per_second
+        values[f"{r.engine}_increments"] = r.outcomes["increment"]
         values[f"{r.engine}_conflicts"] = r.outcomes["conflict"]
         values[f"{r.engine}_busy"] = r.outcomes["busy"]
         values[f"{r.engine}_crashes"] = len(r.crashes)
