@@ -172,3 +172,31 @@ def test_names_are_read_in_bulk(
     assert many == few <= 6  # audit rows, activities, companies, programmes, users, kinds
     said = [describe(e, found.names, "ko", brief=True) for e in found.entries]
     assert "벌크기업11 · 멘토링 (2022.08.10) 등록" in said
+
+
+def test_analysts_read_contact_changes_masked(
+    session: Session, system: Actor, officer: Actor, company: Company
+) -> None:
+    """Every personal field is masked in a change, not only the representative's name: an
+    e-mail or phone number changed later never reaches an analyst, old or new."""
+    analyst = make_user(session, system, "analyst-c", Role.ANALYST)
+    companies.update_company(
+        session,
+        officer,
+        company.id,  # type: ignore[arg-type]
+        version=company.version,
+        changes={"email": "new@example.com", "phone": "010-9999-0000"},
+    )
+    masked = history.company_history(session, analyst, company.id)  # type: ignore[arg-type]
+    changes = {e.field: (e.old, e.new) for e in masked.entries if e.action == "update"}
+    assert changes == {"email": ("●●●", "●●●"), "phone": ("●●●", "●●●")}
+    said = " ".join(history_table(masked, "ko")["내용"].tolist())
+    assert "이메일: ●●●" in said and "전화번호: ●●●" in said  # the creation snapshot too
+    for value in ("ceo@example.com", "new@example.com", "010-1234-5678", "010-9999-0000"):
+        assert value not in said
+    full = history.company_history(session, officer, company.id)  # type: ignore[arg-type]
+    seen = {e.field: (e.old, e.new) for e in full.entries if e.action == "update"}
+    assert seen == {
+        "email": ("ceo@example.com", "new@example.com"),
+        "phone": ("010-1234-5678", "010-9999-0000"),
+    }

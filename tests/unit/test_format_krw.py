@@ -41,6 +41,22 @@ def test_compact(amount: int, ko: str, en: str) -> None:
     assert krw(amount, "en", compact=True) == en
 
 
+@pytest.mark.parametrize(
+    ("amount", "ko", "en"),
+    [
+        (100_000_000, "1억원", "₩100M"),  # ko switches to 억 at exactly one hundred million
+        (99_999_999, "100백만원", "₩100M"),
+        (-100_000_000, "-1억원", "₩-100M"),  # the sign does not hide a large amount
+        (1_000_000_000, "10억원", "₩1B"),  # en switches to B at exactly one billion
+        (999_999_999, "10억원", "₩1,000M"),
+        (-1_000_000_000, "-10억원", "₩-1B"),
+    ],
+)
+def test_compact_unit_thresholds(amount: int, ko: str, en: str) -> None:
+    assert krw(amount, "ko", compact=True) == ko
+    assert krw(amount, "en", compact=True) == en
+
+
 def test_full_won_and_missing() -> None:
     assert krw(1_234_000, "ko") == "1,234,000원"
     assert krw(1_234_000, "en") == "₩1,234,000"
