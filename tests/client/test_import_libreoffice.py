@@ -1,5 +1,5 @@
-"""A workbook saved by a real spreadsheet application imports by the fast text reader, exactly
-as openpyxl reads it: LibreOffice re-saves a small companies list as .xlsx.
+"""A workbook saved by a real spreadsheet application imports as openpyxl reads it (the
+reader before calamine): LibreOffice re-saves a small companies list as .xlsx.
 
 Skips when LibreOffice is missing, except under CI=true (see test_report_libreoffice)."""
 
@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-
-import pytest
 
 from crm.importer.readers import read_upload
 from tests.client.libreoffice import convert
 from tests.importer_files import xlsx
-from tests.unit.test_importer_xlsxgrid import _as_the_importer_keeps_them, _typed, openpyxl_rows
-from tests.unit.test_importer_xlsxtext import spy_element_reads
+from tests.unit.test_importer_xlsx_reading import openpyxl_as_imported, typed
 
 ROWS = [
     ["2022년 입주기업 현황 (가상 데모 데이터)"],
@@ -27,22 +24,18 @@ ROWS = [
 ]
 
 
-def test_a_libreoffice_workbook_is_read_by_the_text_reader(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_libreoffice_workbook_is_read_as_before(tmp_path: Path) -> None:
     source = tmp_path / "in" / "companies.xlsx"
     source.parent.mkdir()
     source.write_bytes(xlsx(ROWS, merges=[("A1:F1", ROWS[0][0])]))
     saved = convert(source, "xlsx:Calc MS Excel 2007 XML", tmp_path / "out", tmp_path / "lo")
     data = saved.read_bytes()
     assert b"LibreOffice" in _app_properties(data)  # saved by LibreOffice, not XlsxWriter
-    element_reads = spy_element_reads(monkeypatch)
     raw = read_upload(data, "companies.xlsx")
-    assert element_reads == []
-    assert _typed(iter(raw.rows)) == _as_the_importer_keeps_them(openpyxl_rows(data))
+    assert typed(raw.rows) == openpyxl_as_imported(data)
     assert raw.rows[2] == (
         3,
-        ("빛고을에이아이", "123-45-67890", datetime(2020, 5, 1), 12, 1_200_000_000, "R&D <연구>"),
+        ("빛고을에이아이", "123-45-67890", date(2020, 5, 1), 12, 1_200_000_000, "R&D <연구>"),
     )
     assert raw.rows[4][1][0] == "합계"
     assert [n.key for n in raw.notes] == ["importer.note.merged"]
