@@ -6,12 +6,12 @@ for its column: user text always through `write_string`, so no typed text become
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -19,7 +19,6 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from crm.reports.cells import clean_text, display_width, looks_like_formula
-from crm.reports.rowxml import RowStream, can_stream
 
 WORKBOOK_OPTIONS: dict[str, Any] = {
     "constant_memory": True,
@@ -99,63 +98,40 @@ class Formats:
         self.totals = {cell: add({**total, "num_format": f}) for cell, f in _NUMBER_FORMATS.items()}
 
 
-EXCEL_EPOCH = date(1899, 12, 30).toordinal()
-FIRST_PLAIN_SERIAL_DAY = date(1900, 3, 1)  # before this Excel's 1900 leap-year bug applies
-
-
-def excel_datetime(value: datetime) -> datetime:
+def excel_datetime(value: date) -> date:
     """Excel has no time zones: aware timestamps are shown in UTC."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, datetime) and value.tzinfo:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
 
 
-def excel_serial(value: date) -> float | None:
-    """The Excel serial number of a date or timestamp (what Excel itself stores), or None for
-    days before March 1900, which XlsxWriter's write_datetime handles."""
-    if isinstance(value, datetime):
-        value = excel_datetime(value)
-        if value.date() < FIRST_PLAIN_SERIAL_DAY:
+# Rich text that XlsxWriter's constant-memory mode would copy into the sheet's XML unescaped.
+_RICH_TEXT_START, _RICH_TEXT_END = "<r>", "</r>"
+_NUMBER_CELLS = frozenset({Cell.ID, Cell.INT, Cell.DECIMAL, Cell.KRW, Cell.PCT})
+_DATE_CELLS = frozenset({Cell.DATE, Cell.DATETIME})
+CellWriter = Callable[[int, int, Any], None]
+_TEXT_CACHE_SIZE = 50_000  # distinct texts remembered per table (names and labels repeat)
+
+
+def finite_number(value: Any) -> int | float | None:
+    """An int or finite float for a number cell (Decimal sums from PostgreSQL included), else
+    None (text, NaN, infinity, bool)."""
+    kind = type(value)
+    if kind is Decimal:
+        if not value.is_finite():
             return None
-        seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
-        return value.toordinal() - EXCEL_EPOCH + seconds / 86_400
-    if value < FIRST_PLAIN_SERIAL_DAY:
-        return None
-    return value.toordinal() - EXCEL_EPOCH
-
-
-class _CellSink(Protocol):
-    def begin(self, row: int) -> None: ...
-    def number(self, col: int, value: float, cell_format: Format | None) -> None: ...
-    def date(self, col: int, value: date, cell_format: Format | None) -> None: ...
-    def text(self, col: int, value: str, cell_format: Format | None) -> None: ...
-    def end(self) -> None: ...
-
-
-class _DirectCells:
-    """Cells through XlsxWriter's own calls (workbooks not in constant-memory mode, rows with
-    their own height or format)."""
-
-    def __init__(self, worksheet: Worksheet) -> None:
-        self.ws = worksheet
-        self.row = 0
-
-    def begin(self, row: int) -> None:
-        self.row = row
-
-    def number(self, col: int, value: float, cell_format: Format | None) -> None:
-        self.ws.write_number(self.row, col, value, cell_format)
-
-    def date(self, col: int, value: date, cell_format: Format | None) -> None:
-        self.ws.write_datetime(self.row, col, value, cell_format)
-
-    def text(self, col: int, value: str, cell_format: Format | None) -> None:
-        self.ws.write_string(self.row, col, value, cell_format)
-
-    def end(self) -> None:
-        pass
+        value = int(value) if value == value.to_integral_value() else float(value)
+        kind = type(value)
+    if kind is int or (kind is float and math.isfinite(value)):
+        return value
+    return None
 
 
 class TableWriter:
-    """A header row, then data rows, then an optional totals row, starting at row `top`."""
+    """A header row, then data rows, then an optional totals row, starting at row `top`.
+
+    Each column gets its typed XlsxWriter call once (`write_number`, `write_datetime` or
+    `write_string`, with the column's format); a row then hands each value to its column."""
 
     def __init__(
         self,
@@ -187,8 +163,8 @@ class TableWriter:
         self.counts = [0] * len(columns)
         self.largest: list[Any] = [0] * len(columns)
         self.data_rows = 0
-        self.direct = _DirectCells(worksheet)
-        self.stream = RowStream(worksheet) if can_stream(worksheet) else None
+        self._writers: dict[tuple[Cell, ...], list[CellWriter]] = {}
+        self._texts: dict[str, tuple[str, bool, int]] = {}
 
     @property
     def last_data_row(self) -> int:
@@ -210,60 +186,89 @@ class TableWriter:
         """One data row; None leaves a cell empty. KRW values are won, shown in the unit.
         `cells` overrides the columns' cell types for this row (tables of mixed measures).
         Anything that is not a finite number in a number column, or a date in a date column, is
-        written as text. This loop runs for every cell of the report, hence its plainness; in
-        constant-memory workbooks the row goes out as one piece of XML (see rowxml.py)."""
+        written as text."""
+        kinds = tuple(cells) if cells else tuple(self.cells)
+        writers = self._writers.get(kinds) or self._column_writers(kinds)
         r = self.row
-        out: _CellSink = self.stream if self.stream and self.stream.usable_for(r) else self.direct
-        out.begin(r)
-        kinds = cells or self.cells
-        formats = self.formats.cells
-        sums, counts, largest = self.sums, self.counts, self.largest
         for c, value in enumerate(values):
-            if value is None:
-                continue
-            kind = kinds[c]
-            kind_of_value = type(value)
-            if kind_of_value is Decimal:
-                value = int(value) if value == value.to_integral_value() else float(value)
-                kind_of_value = type(value)
-            if (kind_of_value is int or kind_of_value is float) and math.isfinite(value):
-                if kind is Cell.KRW:
-                    out.number(
-                        c, value / self.divisor if self.divisor != 1 else value, formats[kind]
-                    )
-                elif (
-                    kind is Cell.INT or kind is Cell.DECIMAL or kind is Cell.ID or kind is Cell.PCT
-                ):
-                    out.number(c, value, formats[kind])
-                else:
-                    self._text(out, c, str(value))
-                    continue
-                sums[c] += value
-                counts[c] += 1
-                if value > largest[c]:
-                    largest[c] = value
-            elif kind_of_value is str:
-                self._text(out, c, value)
-            elif (kind is Cell.DATE or kind is Cell.DATETIME) and isinstance(value, date):
-                serial = excel_serial(value)
-                if serial is None:
-                    out.date(c, value, formats[kind])
-                else:
-                    out.number(c, serial, formats[kind])
-            else:
-                self._text(out, c, str(value))
-        out.end()
+            if value is not None:
+                writers[c](r, c, value)
         self.row = r + 1
         self.data_rows += 1
 
-    def _text(self, out: _CellSink, c: int, value: str) -> None:
-        text = clean_text(value)
+    def _column_writers(self, kinds: tuple[Cell, ...]) -> list[CellWriter]:
+        writers = [self._writer_for(kind) for kind in kinds]
+        self._writers[kinds] = writers
+        return writers
+
+    def _writer_for(self, kind: Cell) -> CellWriter:
+        """The one call a column's values go through, chosen once per column."""
+        cell_format = self.formats.cells.get(kind)
+        if kind in _NUMBER_CELLS:
+            return self._number_writer(cell_format, self.divisor if kind is Cell.KRW else 1)
+        if kind in _DATE_CELLS:
+            return self._date_writer(cell_format)
+        return self._any_as_text
+
+    def _number_writer(self, cell_format: Format | None, divisor: int) -> CellWriter:
+        write_number = self.ws.write_number
+        sums, counts, largest = self.sums, self.counts, self.largest
+
+        def number(r: int, c: int, value: Any) -> None:
+            if type(value) is not int:  # ints, the common case, need no checks
+                checked = finite_number(value)
+                if checked is None:
+                    self._any_as_text(r, c, value)
+                    return
+                value = checked
+            write_number(r, c, value / divisor if divisor != 1 else value, cell_format)
+            sums[c] += value
+            counts[c] += 1
+            if value > largest[c]:
+                largest[c] = value
+
+        return number
+
+    def _date_writer(self, cell_format: Format | None) -> CellWriter:
+        write_datetime = self.ws.write_datetime
+
+        def day(r: int, c: int, value: Any) -> None:
+            if isinstance(value, date):
+                write_datetime(r, c, excel_datetime(value), cell_format)
+            else:
+                self._any_as_text(r, c, value)
+
+        return day
+
+    def _any_as_text(self, r: int, c: int, value: Any) -> None:
+        self._text(r, c, value if type(value) is str else str(value))
+
+    def _text(self, r: int, c: int, value: str) -> None:
+        """User text, always through `write_string`: formula-like text gets a quote prefix, and
+        text shaped like rich-text XML is split into plain runs so that it stays literal text.
+        Repeated values (names, labels) are prepared once."""
+        prepared = self._texts.get(value)
+        if prepared is None:
+            prepared = self._prepare(value)
+        text, quoted, width = prepared
         if not text:
             return
-        quoted = looks_like_formula(text)
-        out.text(c, text, self.formats.quoted if quoted else self.text_formats[c])
-        if 2 * len(text) > self.widths[c]:
-            self.widths[c] = max(self.widths[c], display_width(text))
+        cell_format = self.formats.quoted if quoted else self.text_formats[c]
+        if text.startswith(_RICH_TEXT_START) and text.endswith(_RICH_TEXT_END):
+            # XlsxWriter needs three runs at least; they join back into the same text.
+            runs = (text[:1], text[1:2], text[2:])
+            self.ws.write_rich_string(r, c, *runs, *([cell_format] if cell_format else []))
+        else:
+            self.ws.write_string(r, c, text, cell_format)
+        if width > self.widths[c]:
+            self.widths[c] = width
+
+    def _prepare(self, value: str) -> tuple[str, bool, int]:
+        if len(self._texts) >= _TEXT_CACHE_SIZE:
+            self._texts.clear()
+        text = clean_text(value)
+        prepared = self._texts[value] = (text, looks_like_formula(text), display_width(text))
+        return prepared
 
     def total_value(self, c: int) -> float | int:
         """What the totals row shows for column c (in the display unit)."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from zipfile import ZipFile
 
 import openpyxl
 import pandas as pd
 import pytest
+from python_calamine import CalamineWorkbook
 from xlsxwriter.workbook import Workbook
 
 from crm.reports.cells import clean_text, display_width, looks_like_formula, with_unit
@@ -21,6 +23,7 @@ from crm.reports.writer import (
     TableWriter,
     Total,
     finish_table,
+    finite_number,
 )
 
 INJECTION = '=HYPERLINK("http://x","y")'
@@ -180,3 +183,83 @@ def test_helpers() -> None:
     assert sheet_title("요약", used) == "요약"
     assert sheet_title("요약", used) == "요약 (2)"
     assert len(sheet_title("x" * 40, used)) == 31
+
+
+def _one_sheet(path: Path, columns: list[Column], rows: list[list[object]]) -> None:
+    workbook = Workbook(str(path), WORKBOOK_OPTIONS)
+    sheet = workbook.add_worksheet("S")
+    table = TableWriter(sheet, Formats(workbook), columns, divisor=1000)
+    table.write_header()
+    sheet.set_row(2, 30)  # a row with its own height goes through the same calls
+    for row in rows:
+        table.write_row(row)
+    workbook.close()
+
+
+def test_hostile_text_stays_literal_text(tmp_path: Path) -> None:
+    """Text shaped like rich-text XML, like a formula or a link, and text past Excel's cell limit
+    (32,767 UTF-16 units, emoji count two) reach the sheet as plain text, cut at the limit."""
+    path = tmp_path / "hostile.xlsx"
+    long_emoji, split_pair = "😀" * 20_000, "ab" + "😀" * 16_383
+    rows: list[list[object]] = [
+        ["<r><t>injected</t></r>"],
+        ["<r></is></c></row><row r='9'></r>"],
+        ["http://example.com"],
+        [long_emoji],
+        [split_pair],
+        ["_x0041_ & <b>"],
+    ]
+    _one_sheet(path, [Column("text", Cell.TEXT)], rows)
+    ws = openpyxl.load_workbook(path).active
+    assert ws["A2"].value == "<r><t>injected</t></r>"
+    assert ws["A3"].value == "<r></is></c></row><row r='9'></r>"
+    assert ws["A4"].value == "http://example.com"
+    assert ws["A4"].hyperlink is None
+    assert len(ws["A5"].value.encode("utf-16-le")) == 2 * 32_766  # 16,383 whole pairs fit
+    assert ws["A5"].value == "😀" * 16_383
+    assert ws["A6"].value == "ab" + "😀" * 16_382  # the cut never splits a surrogate pair
+    # openpyxl does not undo Excel's escape of a literal "_x0041_"; calamine (and Excel) do.
+    assert CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[6] == [
+        "_x0041_ & <b>"
+    ]
+    assert all(ws[f"A{r}"].data_type == "s" for r in range(2, 8))
+
+
+def test_cells_keep_their_types_and_formats_in_constant_memory(tmp_path: Path) -> None:
+    path = tmp_path / "typed.xlsx"
+    columns = [
+        Column("id", Cell.ID),
+        Column("name", Cell.TEXT),
+        Column("krw", Cell.KRW),
+        Column("day", Cell.DATE),
+    ]
+    rows: list[list[object]] = [
+        [1, "=1+1", 1_500_000, date(2022, 7, 1)],
+        [2, " 가상 기업 ", 0, datetime(2022, 9, 30, 12, 0)],
+        [3, None, float("nan"), "not a date"],
+        [4, "이전", 5, date(1900, 1, 15)],  # before March 1900: Excel's leap-year bug applies
+    ]
+    _one_sheet(path, columns, rows)
+    ws = openpyxl.load_workbook(path).active
+    cells = [[(c.value, c.number_format) for c in row] for row in ws.iter_rows(min_row=2)]
+    assert cells[0] == [
+        (1, "0"),
+        ("=1+1", "General"),
+        (1500, "#,##0"),
+        (datetime(2022, 7, 1), "yyyy-mm-dd"),
+    ]
+    assert ws["B2"].quotePrefix and ws["B2"].data_type == "s"
+    assert cells[1][1] == (" 가상 기업 ", "General")
+    assert cells[1][3] == (datetime(2022, 9, 30, 12, 0), "yyyy-mm-dd")
+    assert cells[2][2] == ("nan", "General")  # not a finite number: kept, as text
+    assert cells[2][3] == ("not a date", "General")
+    assert cells[3][3] == (datetime(1900, 1, 15), "yyyy-mm-dd")
+    assert ws.row_dimensions[3].height == 30
+
+
+def test_number_cells_take_finite_numbers_only() -> None:
+    assert finite_number(Decimal("1500")) == 1500 and type(finite_number(Decimal("1500"))) is int
+    assert finite_number(Decimal("2.5")) == 2.5
+    assert finite_number(7) == 7 and finite_number(0.5) == 0.5
+    for refused in (Decimal("NaN"), float("nan"), float("inf"), True, "12", None):
+        assert finite_number(refused) is None
