@@ -80,21 +80,24 @@ def render(actor: Actor, company_id: int) -> None:
     name = view.values["name_ko"]
     badge = f" · :orange[{tr('company.archived_badge')}]" if view.values.get("archived") else ""
     st.title(name)
-    st.markdown(f"**{tr(f'stage.{view.stage}')}**{badge} · #{view.id}")
+    st.markdown(f"**{tr(f'stage.{view.stage}')}**{badge}")
     if not editable:
         st.info(tr("companies.read_only"))
     state.show_flash()
     tabs = _tabs(view.id)
-    with tabs[0]:
-        _profile(actor, view, editable)
-    with tabs[1]:
-        _timeline(actor, view, editable)
-    with tabs[2]:
-        _support(actor, view, editable)
-    with tabs[3]:
-        _outcomes(actor, view, can(actor.role, Permission.EDIT_OUTCOMES))
-    with tabs[4]:
-        _audit(actor, view)
+    drawers = (
+        lambda: _profile(actor, view, editable),
+        lambda: _timeline(actor, view, editable),
+        lambda: _support(actor, view, editable),
+        lambda: _outcomes(actor, view, can(actor.role, Permission.EDIT_OUTCOMES)),
+        lambda: _audit(actor, view),
+    )
+    # Only the open tab runs and is sent to the browser (tracked tabs rerun on a switch): the
+    # page draws one tab's forms and tables, not five.
+    for tab, draw in zip(tabs, drawers, strict=True):
+        if tab.open is not False:
+            with tab:
+                draw()
 
 
 TABS = ("profile", "timeline", "support", "outcomes", "audit")

@@ -16,9 +16,11 @@ CURRENT_STAGE = (
 )
 
 
-def _open_company(open_as: OpenAs, username: str, company_id: int) -> AppTest:
+def _open_company(open_as: OpenAs, username: str, company_id: int, tab: str = "profile") -> AppTest:
+    """The company page on `tab` (only the open tab is drawn), as its address opens it."""
     at = open_as(username, "pages/1_Companies.py")
     at.query_params["company"] = str(company_id)
+    at.query_params["tab"] = tab
     at.run()
     assert not at.exception, at.exception
     return at
@@ -54,7 +56,7 @@ def test_stage_change_defaults_to_the_next_stage_up(
     open_as: OpenAs, app_db: Engine, stage: str, default: str | None, shown: str | None
 ) -> None:
     company_id = scalar(app_db, CURRENT_STAGE, stage=stage)
-    at = _open_company(open_as, "officer", company_id)
+    at = _open_company(open_as, "officer", company_id, "timeline")
     picker = at.selectbox(key=f"cs{company_id}_stage")
     assert picker.value == default
     assert picker.proto.placeholder == "옮길 단계를 고르세요"
@@ -65,7 +67,7 @@ def test_stage_change_defaults_to_the_next_stage_up(
 
 
 def test_country_picker_in_korean_and_saved_as_a_code(open_as: OpenAs, app_db: Engine) -> None:
-    at = _open_company(open_as, "officer", 7)
+    at = _open_company(open_as, "officer", 7, "support")
     overseas = scalar(app_db, "SELECT id FROM programme WHERE kind = 'overseas'")
     at.selectbox(key="ca7_programme").set_value(overseas).run()
     country = at.selectbox(key="ca7_country")

@@ -14,9 +14,11 @@ from tests.app.helpers import captions, row, scalar, submit
 from tests.support import snapshot
 
 
-def _open_company(open_as: OpenAs, username: str, company_id: int) -> object:
+def _open_company(open_as: OpenAs, username: str, company_id: int, tab: str = "profile") -> object:
+    """The company page on `tab` (only the open tab is drawn), as its address opens it."""
     at = open_as(username, "pages/1_Companies.py")
     at.query_params["company"] = str(company_id)
+    at.query_params["tab"] = tab
     at.run()
     assert not at.exception
     return at
@@ -147,7 +149,7 @@ def test_change_stage_forward_and_refused_backward(open_as: OpenAs, app_db: Engi
         "SELECT c.id FROM company c WHERE (SELECT stage FROM stage_entry s WHERE s.company_id = c.id "
         "ORDER BY entered_on DESC, id DESC LIMIT 1) = 'startup' ORDER BY c.id LIMIT 1",
     )
-    at = _open_company(open_as, "officer", company_id)
+    at = _open_company(open_as, "officer", company_id, "timeline")
     at.selectbox(key=f"cs{company_id}_stage").set_value("pre_startup")
     at.date_input(key=f"cs{company_id}_date").set_value(date(2022, 12, 30))
     before = snapshot(app_db)
@@ -181,7 +183,7 @@ def test_archive_and_restore(open_as: OpenAs, app_db: Engine) -> None:
 
 
 def test_log_activity_on_company_page_and_invalid(open_as: OpenAs, app_db: Engine) -> None:
-    at = _open_company(open_as, "officer", 7)
+    at = _open_company(open_as, "officer", 7, "support")
     investment = scalar(app_db, "SELECT id FROM programme WHERE kind = 'investment'")
     at.selectbox(key="ca7_programme").set_value(investment).run()
     before = snapshot(app_db)
@@ -203,7 +205,7 @@ def test_log_activity_on_company_page_and_invalid(open_as: OpenAs, app_db: Engin
 
 
 def test_outcome_report_add_and_invalid(open_as: OpenAs, app_db: Engine) -> None:
-    at = _open_company(open_as, "officer", 8)
+    at = _open_company(open_as, "officer", 8, "outcomes")
     before = snapshot(app_db)
     prefix = "co8_new"
     at.number_input(key=f"{prefix}_year").set_value(2023)
@@ -270,7 +272,7 @@ def test_outcome_in_closed_quarter_needs_a_manager_and_a_reason(
         "SELECT id FROM outcome_report WHERE company_id = :c AND year = 2022 AND quarter = 2",
         c=company_id,
     )
-    officer = _open_company(open_as, "officer", company_id)
+    officer = _open_company(open_as, "officer", company_id, "outcomes")
     officer.selectbox(key=f"co{company_id}_choice").set_value(report_id).run()
     before = snapshot(app_db)
     officer.number_input(key=f"co{company_id}_{report_id}_employees").set_value(999)
@@ -279,7 +281,7 @@ def test_outcome_in_closed_quarter_needs_a_manager_and_a_reason(
         e.value for e in officer.error
     ]
     assert snapshot(app_db) == before
-    manager = _open_company(open_as, "manager", company_id)
+    manager = _open_company(open_as, "manager", company_id, "outcomes")
     manager.selectbox(key=f"co{company_id}_choice").set_value(report_id).run()
     manager.number_input(key=f"co{company_id}_{report_id}_employees").set_value(999)
     manager.text_input(key=f"co{company_id}_{report_id}_restate_reason").input(

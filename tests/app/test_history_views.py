@@ -59,6 +59,7 @@ def test_company_audit_tab_reads_in_words_and_office_time(open_as: OpenAs, app_d
     name, _ = _raise_amount(app_db)
     at = open_as("officer", "pages/1_Companies.py")
     at.query_params["company"] = str(COMPANY)
+    at.query_params["tab"] = "audit"  # only the open tab is drawn
     at.run()
     assert not at.exception
     audit = _history_frame(at)
@@ -124,6 +125,7 @@ def test_changes_by_the_system_account_name_it_in_the_readers_language(
     history says 시스템, not English."""
     at = open_as("officer", "pages/1_Companies.py")
     at.query_params["company"] = str(COMPANY)
+    at.query_params["tab"] = "audit"  # only the open tab is drawn
     at.run()
     who = set(_history_frame(at)["작성자"])
     assert "시스템 (명령줄)" in who

@@ -248,8 +248,9 @@ def press(page: Page, label: str, nth: int = 0) -> None:
 
 
 def open_tab(page: Page, label: str) -> None:
+    """Open a tab of the company page: only the open tab is drawn, so its switch is a run."""
     page.get_by_role("tab", name=label).click()
-    page.wait_for_timeout(200)
+    wait_idle(page)
 
 
 def expand(page: Page, label: str) -> None:
