@@ -293,3 +293,13 @@ def test_outcome_in_closed_quarter_needs_a_manager_and_a_reason(
         scalar(app_db, "SELECT reason FROM restatement WHERE entity = 'outcome_report'")
         == "고용보험 명부 확인 후 정정"
     )
+
+
+def test_company_page_draws_only_the_open_tab(open_as: OpenAs, app_db: Engine) -> None:
+    """Hidden tabs are not run: the profile shows no history table, the audit tab no profile form."""
+    profile = _open_company(open_as, "officer", 3)
+    assert profile.text_input(key="cp3_name_ko").value
+    assert not [d for d in profile.dataframe if "비고" in d.value.columns]
+    audit = _open_company(open_as, "officer", 3, "audit")
+    assert [d for d in audit.dataframe if "비고" in d.value.columns]
+    assert not [w for w in audit.text_input if w.key == "cp3_name_ko"]
