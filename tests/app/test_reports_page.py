@@ -16,6 +16,10 @@ from crm.services.actor import actor_by_username
 from tests.app.conftest import OpenAs
 from tests.app.helpers import scalar, submit
 
+# README: Summary, Companies, one sheet per kind (the demo's four), Stage moves, Outcomes, About.
+REPORT_SHEETS_KO = ["요약", "기업별 현황", "멘토링", "시제품 제작", "투자펀드", "해외진출"]
+REPORT_SHEETS_KO += ["단계 변경", "성과", "보고서 정보"]
+
 
 @pytest.fixture
 def exports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -40,7 +44,7 @@ def test_summary_build_and_saved_list(open_as: OpenAs, app_db: Engine, exports: 
     assert len(files) == 1 and not list(exports.glob(".*.tmp"))
     assert [s.value for s in at.success] == [f"보고서를 만들었습니다: {files[0].name}"]
     workbook = openpyxl.load_workbook(files[0], read_only=True)
-    assert len(workbook.sheetnames) >= 8
+    assert workbook.sheetnames == REPORT_SHEETS_KO
     assert scalar(app_db, "SELECT COUNT(*) FROM audit_entry WHERE action = 'export'") == 1
     saved = at.dataframe[-1].value
     assert list(saved["파일"]) == [files[0].name]
@@ -55,9 +59,10 @@ def test_close_needs_confirmation(open_as: OpenAs, app_db: Engine, exports: Path
     at.checkbox(key="rp_close_confirm").check()
     submit(at, "분기 마감")
     assert scalar(app_db, "SELECT year * 10 + quarter FROM quarter_close") == 20222
-    assert any("마감했습니다" in s.value for s in at.success) or any(
-        "마감했습니다" in i.value for i in at.info
-    )
+    # The flash says this press closed it; the notice under it says who closed it and when.
+    assert [s.value for s in at.success] == ["2022년 2분기를 마감했습니다."]
+    [notice] = [i.value for i in at.info if i.value.startswith("2022년 2분기는 ")]
+    assert "박지원 매니저 (데모)님이 마감했습니다. 수치는 마감 시점 기준입니다." in notice
 
 
 def test_restatements_table_reads_in_names(open_as: OpenAs, app_db: Engine) -> None:

@@ -29,5 +29,15 @@ def test_manager_builds_and_downloads_the_report(
     target = tmp_path / "report.xlsx"
     download.value.save_as(target)
     workbook = openpyxl.load_workbook(target, read_only=True)
-    assert workbook.sheetnames[0] == "요약"
-    assert len(workbook.sheetnames) >= 8
+    # README: Summary, Companies, one sheet per kind (the demo's four), Stage moves, Outcomes, About.
+    assert workbook.sheetnames == [
+        "요약",
+        "기업별 현황",
+        "멘토링",
+        "시제품 제작",
+        "투자펀드",
+        "해외진출",
+        "단계 변경",
+        "성과",
+        "보고서 정보",
+    ]

@@ -25,11 +25,11 @@ def test_frame_to_finished_sheet() -> None:
     ws = wb["기업 목록"]
     assert ws["A1"].value == "가상 데모 데이터"
     assert [c.value for c in ws[3]] == ["기업명", "금액", "지원일", "비율"]
-    assert (
-        ws["A3"].font.b
-        and ws["A3"].fill.fgColor.rgb.endswith(("DDEBF7", "D9E1F2"))
-        or ws["A3"].font.b
-    )
+    header = [ws.cell(3, col) for col in range(1, 5)]  # every header cell: bold on light blue
+    assert [(c.font.b, c.fill.fill_type, c.fill.fgColor.rgb) for c in header] == [
+        (True, "solid", "FFDDEBF7")
+    ] * 4
+    assert not ws["A4"].font.b and ws["A4"].fill.fill_type is None  # data rows are plain
     assert ws["A4"].value == '=HYPERLINK("http://x","y")' and ws["A4"].data_type == "s"
     assert ws["A5"].value == "빛고을비전"  # the bell character is removed
     assert ws["A6"].value == "+cmd" and ws["A6"].data_type == "s"

@@ -5,11 +5,21 @@ from __future__ import annotations
 
 from datetime import date
 
+import altair as alt
+import pandas as pd
 import pytest
 
-from crm.analytics import AnalyticsFrames, Filters, apply_filters, funnel, funnel_by
+from crm.analytics import (
+    AnalyticsFrames,
+    Filters,
+    apply_filters,
+    charts,
+    funnel,
+    funnel_by,
+    stage_counts_by_month,
+)
 from crm.analytics.picks import PARAMS, Pick, companies_for_pick, pick_from_selection
-from tests.analytics_cohort import AS_OF, cohort_frames, d
+from tests.analytics_cohort import AS_OF, DAY0, cohort_frames, d
 
 
 @pytest.fixture
@@ -55,12 +65,42 @@ def test_unknown_values_in_a_selection_are_ignored() -> None:
         pick_from_selection("pie", {})
 
 
-def test_param_names_are_the_ones_the_charts_declare() -> None:
-    assert PARAMS == {
-        "funnel": "funnel_pick",
-        "counts": "counts_pick",
-        "breakdown": "breakdown_pick",
-    }
+def _clicked(chart: alt.TopLevelMixin, row: int) -> dict[str, list[dict[str, object]]]:
+    """The selection state Streamlit hands back when `row` of the chart's data is clicked: keyed
+    by the parameter the chart declares, holding that row's values of the declared fields."""
+    [param] = _params(chart.to_dict())
+    data = chart.data if isinstance(chart.data, pd.DataFrame) else chart.layer[0].data  # type: ignore[attr-defined]
+    point = {f: data.iloc[row][f] for f in param["select"]["fields"]}
+    return {param["name"]: [point]}
+
+
+def _params(node: object) -> list[dict[str, object]]:
+    if isinstance(node, dict):
+        own = [p for p in node.get("params", []) if "select" in p]
+        return own + [p for v in node.values() for p in _params(v)]
+    if isinstance(node, list):
+        return [p for v in node for p in _params(v)]
+    return []
+
+
+def test_a_click_on_each_chart_is_read_back_as_its_pick(frames: AnalyticsFrames) -> None:
+    """The picker reads the parameter each chart really declares, with the fields it declares
+    (a renamed parameter or field on either side would make every click do nothing)."""
+    table = funnel(frames, **COHORT)
+    assert pick_from_selection("funnel", _clicked(charts.funnel_chart(table, "ko"), 1)) == Pick(
+        "funnel", "startup"
+    )
+    counts = stage_counts_by_month(frames, start=DAY0, end=AS_OF)
+    clicked = _clicked(charts.counts_chart(counts, "en"), 1)
+    assert pick_from_selection("counts", clicked) == Pick(
+        "counts", "startup", day=date(2022, 1, 31)
+    )
+    by_industry = funnel_by(frames, "industry", **COHORT)
+    clicked = _clicked(charts.breakdown_chart(by_industry, "industry", "ko"), 1)
+    assert pick_from_selection("breakdown", clicked, by="industry") == Pick(
+        "breakdown", "startup", by="industry", group="automotive"
+    )
+    assert set(PARAMS) == {"funnel", "counts", "breakdown"}
 
 
 @pytest.mark.parametrize(
