@@ -1,44 +1,65 @@
-"""Settings read from the environment (12-factor); every knob has a safe default."""
+"""Settings from CRM_* environment variables (12-factor), typed and checked once by
+pydantic-settings; every knob has a safe default and a bad value stops with a clear message."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "crm.sqlite3"
+ENV_PREFIX = "CRM_"
+
+PositiveWhole = Annotated[int, Field(gt=0)]
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str
-    exports_dir: Path
-    session_idle_minutes: int
-    login_max_failures: int
-    login_lock_minutes: int
+class SettingsError(ValueError):
+    """A CRM_* variable holds a value the app cannot use (names the variable and the value)."""
+
+
+class Settings(BaseSettings):
+    """One typed place for every setting; `get_settings()` reads them afresh each call."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_ignore_empty=True,  # CRM_X="" means "use the default", as before
+        str_strip_whitespace=True,
+        extra="ignore",
+        frozen=True,
+    )
+
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    exports_dir: Path = PROJECT_ROOT / "exports"
+    session_idle_minutes: PositiveWhole = 30
+    login_max_failures: PositiveWhole = 5
+    login_lock_minutes: PositiveWhole = 15
+    import_max_mb: PositiveWhole = 20
+    import_max_rows: PositiveWhole = 100_000
     office_timezone: str = "Asia/Seoul"
 
 
-def _int_env(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+def _explain(error: ValidationError) -> str:
+    """'CRM_LOGIN_MAX_FAILURES must be a whole number greater than 0, got 'many'' per bad value."""
+    lines = []
+    for problem in error.errors():
+        name = ENV_PREFIX + str(problem["loc"][0]).upper() if problem["loc"] else ENV_PREFIX
+        field = Settings.model_fields.get(str(problem["loc"][0])) if problem["loc"] else None
+        wanted = (
+            "a whole number greater than 0"
+            if field is not None and field.annotation is int
+            else "a valid value"
+        )
+        lines.append(f"{name} must be {wanted}, got {problem.get('input')!r}")
+    return "; ".join(lines)
 
 
 def get_settings() -> Settings:
-    """Read settings now (not at import), so tests and the CLI can change the environment."""
-    url = os.environ.get("CRM_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
-    exports = Path(os.environ.get("CRM_EXPORTS_DIR") or PROJECT_ROOT / "exports")
-    return Settings(
-        database_url=url,
-        exports_dir=exports,
-        session_idle_minutes=_int_env("CRM_SESSION_IDLE_MINUTES", 30),
-        login_max_failures=_int_env("CRM_LOGIN_MAX_FAILURES", 5),
-        login_lock_minutes=_int_env("CRM_LOGIN_LOCK_MINUTES", 15),
-        office_timezone=(os.environ.get("CRM_OFFICE_TIMEZONE") or "Asia/Seoul").strip(),
-    )
+    """Read settings now (not at import), so tests and the CLI can change the environment.
+    Raises SettingsError naming each variable whose value is unusable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(_explain(error)) from None

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-DEFAULT_MAX_MB = 20
-DEFAULT_MAX_ROWS = 100_000
+from crm.config import get_settings
+
 # An xlsx is a zip of XML; its parts may expand this many times the file's own limit, no more.
 UNCOMPRESSED_FACTOR = 20
 
@@ -21,22 +20,10 @@ class ImportLimits:
         return self.max_bytes * UNCOMPRESSED_FACTOR
 
 
-def _positive_int_env(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
-    if value <= 0:
-        raise ValueError(f"{name} must be greater than 0, got {raw!r}")
-    return value
-
-
 def import_limits() -> ImportLimits:
-    """CRM_IMPORT_MAX_MB (default 20) and CRM_IMPORT_MAX_ROWS (default 100,000)."""
+    """CRM_IMPORT_MAX_MB (default 20) and CRM_IMPORT_MAX_ROWS (default 100,000), read and checked
+    by the settings (crm/config.py)."""
+    settings = get_settings()
     return ImportLimits(
-        max_bytes=_positive_int_env("CRM_IMPORT_MAX_MB", DEFAULT_MAX_MB) * 1024 * 1024,
-        max_rows=_positive_int_env("CRM_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS),
+        max_bytes=settings.import_max_mb * 1024 * 1024, max_rows=settings.import_max_rows
     )
