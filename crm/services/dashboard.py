@@ -45,13 +45,14 @@ def default_quarter(session: Session, year: int, today: date | None = None) -> i
 
 def build(session: Session, year: int, quarter: int, *, today: date | None = None) -> Dashboard:
     as_of = stats.default_as_of(year, quarter, today)
+    programmes = stats.programme_execution(session, year)  # read once, shown twice
     return Dashboard(
         year=year,
         quarter=quarter,
         as_of=as_of,
-        summary=stats.cohort_summary(session, year),
+        summary=stats.cohort_summary(session, year, programmes),
         by_stage=stats.companies_by_stage(session, cohort_year=year),
-        programmes=stats.programme_execution(session, year),
+        programmes=programmes,
         quarter_by_kind=stats.activities_by_kind(session, year=year, quarter=quarter),
         attention=stats.companies_needing_attention(session, as_of=as_of, year=year),
     )

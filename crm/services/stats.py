@@ -162,7 +162,11 @@ class CohortSummary:
     patents_registered: int
 
 
-def cohort_summary(session: Session, year: int) -> CohortSummary:
+def cohort_summary(
+    session: Session, year: int, execution: pd.DataFrame | None = None
+) -> CohortSummary:
+    """The year's cohort figures; `execution` is `programme_execution(session, year)` when the
+    caller has it already (the dashboard shows both)."""
     cohort = session.get(Cohort, year)
     companies = session.exec(
         select(func.count())
@@ -176,7 +180,8 @@ def cohort_summary(session: Session, year: int) -> CohortSummary:
             Company.cohort_year == year, live_activity(), year_of(col(Activity.start_on)) == year
         )
     ).one()
-    execution = programme_execution(session, year)
+    if execution is None:
+        execution = programme_execution(session, year)
     outcomes = session.exec(
         select(
             func.coalesce(func.sum(OutcomeReport.new_hires), 0),

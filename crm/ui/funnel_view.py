@@ -337,6 +337,13 @@ def xlsx_bytes(sheets: Sequence[Sheet], title: str) -> bytes:
     return frames_to_xlsx(list(sheets), title=title)
 
 
+def _exported(
+    render: Callable[[alt.TopLevelMixin], bytes], chart: alt.TopLevelMixin, title: str
+) -> bytes:
+    """The chart as a file, titled; built only when its button is clicked."""
+    return render(charts.titled(chart, title))
+
+
 def downloads(name: str, title: str, chart: alt.TopLevelMixin | None, sheets: list[Sheet]) -> None:
     """Excel of the chart's data, and the chart as PNG and SVG. Every file is built only when
     its button is clicked (deferred callables): a PNG costs up to a second, the page none."""
@@ -352,10 +359,9 @@ def downloads(name: str, title: str, chart: alt.TopLevelMixin | None, sheets: li
     )
     if chart is None:
         return
-    exported = charts.titled(chart, title)
     row.download_button(
         tr("funnel.download.png"),
-        data=partial(charts.chart_png, exported),
+        data=partial(_exported, charts.chart_png, chart, title),
         file_name=f"{name}.png",
         mime="image/png",
         icon=":material/image:",
@@ -364,7 +370,7 @@ def downloads(name: str, title: str, chart: alt.TopLevelMixin | None, sheets: li
     )
     row.download_button(
         tr("funnel.download.svg"),
-        data=partial(charts.chart_svg, exported),
+        data=partial(_exported, charts.chart_svg, chart, title),
         file_name=f"{name}.svg",
         mime="image/svg+xml",
         icon=":material/image:",
