@@ -1,5 +1,7 @@
 """A process killed in the middle of a report export leaves the database as it was and no
-report file under exports/ (the workbook is written to a hidden temporary name, then renamed)."""
+report file under exports/ (the workbook is written to a hidden temporary name, then renamed).
+Each test proves its write was in flight when the kill came: the partial workbook is not yet a
+whole zip, the import's write-ahead log had grown; otherwise it fails rather than pass idle."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -52,13 +55,20 @@ def test_killed_report_export_leaves_no_file_and_no_change(
     before = snapshot(engine)
     process = _start_build(big_database, exports)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not list(exports.glob(".report-*.tmp")):
+    while time.monotonic() < deadline:
         assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
-        time.sleep(0.01)
-    time.sleep(0.1)  # inside the write
-    assert process.poll() is None, "the build finished before it could be killed"
+        partials = list(exports.glob(".report-*.tmp"))
+        if partials and partials[0].stat().st_size > 0:  # the writer is filling the workbook
+            break
+        time.sleep(0.005)
+    else:
+        pytest.fail("the build never started writing its workbook")
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
+    # The kill came inside the write: the partial file stops short of the zip's central
+    # directory (written last), so it is not a readable workbook.
+    [partial] = list(exports.glob(".report-*.tmp"))
+    assert partial.stat().st_size > 0 and not zipfile.is_zipfile(partial)
     assert list(exports.glob("report-*.xlsx")) == []  # nothing half-written under its real name
     with Session(engine) as s:
         assert list_exports(s, directory=exports) == []
@@ -101,8 +111,10 @@ def test_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     while time.monotonic() < deadline:
         assert process.poll() is None, "the import ended before it could be killed"
         if wal.exists() and wal.stat().st_size > start_size + 2_000_000:
-            break
+            break  # 2 MB of uncommitted rows in the log: the transaction is writing
         time.sleep(0.01)
+    else:
+        pytest.fail("the import never started writing (its log did not grow) before the deadline")
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
     engine = make_engine(url)
