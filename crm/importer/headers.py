@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from crm.importer.fields import fields_for
+from crm.importer.fields import FieldSpec, fields_for
+from crm.importer.headerblock import MAX_BLOCK_ROWS, block_labels, join
 from crm.importer.mapping import find_unit_note, match_field, suggest_mapping
 from crm.importer.model import (
     ImportKind,
@@ -71,12 +72,47 @@ def _find_header(
     return best[1], best[2], True
 
 
-def _labels(header: tuple[Any, ...], width: int) -> list[str]:
+def _block_score(labels: list[list[str]], kind: ImportKind, fields: list[FieldSpec]) -> int:
+    matched = {match_field(join(parts), fields) for parts in labels if parts} - {None}
+    return len(matched) if set(KIND_KEYS[kind]) & matched else 0
+
+
+def _all_text(cells: tuple[Any, ...]) -> bool:
+    return all(c is None or isinstance(c, str) for c in cells)
+
+
+def _header_block(
+    raw: RawSheet, index: int, kind: ImportKind, kinds: Iterable[Any] | None
+) -> tuple[int, int]:
+    """(first, last) index into raw.rows of the header block around the header row found:
+    up to MAX_BLOCK_ROWS adjacent rows of text whose joined names match more fields than
+    fewer rows do (a title or unit row above adds none, so stays out)."""
+    fields = fields_for(kind, kinds)
+    rows = raw.rows
+    best = (0, index, index)
+    for first in range(max(0, index - MAX_BLOCK_ROWS + 1), index + 1):
+        for last in range(index, min(len(rows), first + MAX_BLOCK_ROWS)):
+            block = rows[first : last + 1]
+            if any(b[0] != a[0] + 1 for a, b in zip(block, block[1:], strict=False)):
+                continue
+            if any(
+                not _all_text(cells) for n, (_, cells) in enumerate(block) if first + n != index
+            ):
+                continue
+            width = max(len(cells) for _, cells in block)
+            score = _block_score(block_labels(block, width, raw.merged_ranges), kind, fields)
+            size = last - first + 1
+            if score > best[0] or (score == best[0] and size < best[2] - best[1] + 1):
+                best = (score, first, last)
+    return best[1], best[2]
+
+
+def _labels(parts: list[list[str]], width: int) -> list[str]:
     labels: list[str] = []
     seen: dict[str, int] = {}
     for index in range(width):
-        cell = header[index] if index < len(header) else None
-        text = clean_text(cell)[0] or f"({_column_name(index)})"
+        names = parts[index] if index < len(parts) else []
+        text = join(names) if names else f"({_column_name(index)})"
         seen[text] = seen.get(text, 0) + 1
         labels.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
     return labels
@@ -121,13 +157,20 @@ def find_table(
     if raw.rows and not recognised:
         notes.append(Note("importer.note.header_guess", {"row": raw.rows[0][0]}))
     skipped: list[SkippedRow] = []
-    header_number, header = raw.rows[index] if raw.rows else (0, ())
-    for number, cells in raw.rows[:index]:
+    first, last = _header_block(raw, index, chosen, kinds) if recognised else (index, index)
+    block = raw.rows[first : last + 1] if raw.rows else [(0, ())]
+    header_number = block[0][0]
+    if last > first:
+        notes.append(
+            Note("importer.note.header_block", {"first": header_number, "last": block[-1][0]})
+        )
+    for number, cells in raw.rows[:first]:
         skipped.append(SkippedRow(number, SkipReason.TITLE, _preview_text(cells)))
-    unit_hint = find_unit_note(_texts(header) + [s.text for s in skipped])
+    block_texts = [text for _, cells in block for text in _texts(cells)]
+    unit_hint = find_unit_note(block_texts + [s.text for s in skipped])
     data: list[Row] = []
-    previous = header_number
-    for number, cells in raw.rows[index + 1 :]:
+    previous = block[-1][0]
+    for number, cells in raw.rows[last + 1 :]:
         if number > previous + 1:
             gap = f"{previous + 1}" if number == previous + 2 else f"{previous + 1}–{number - 1}"
             skipped.append(SkippedRow(previous + 1, SkipReason.BLANK, gap))
@@ -137,8 +180,8 @@ def find_table(
             data.append((number, cells))
         else:
             skipped.append(SkippedRow(number, reason, _preview_text(cells)))
-    width = max([len(header), *(len(cells) for _, cells in data)])
-    labels = _labels(header, width)
+    width = max([*(len(cells) for _, cells in block), *(len(cells) for _, cells in data)])
+    labels = _labels(block_labels(block, width, raw.merged_ranges), width)
     if unit_hint:
         notes.append(Note("importer.note.unit", {"unit": unit_hint}))
     return SourceTable(

@@ -21,6 +21,7 @@ _UNIT_IN_LABEL = re.compile(r"(?:단위\s*[:：]?\s*)?(천원|만원|백만원|�
 _UNIT_NOTE = re.compile(r"단위\s*[:：]?\s*(천원|만원|백만원|억원|원|usd|달러)", re.IGNORECASE)
 _USD_IN_LABEL = re.compile(r"usd|us\$|\$|달러", re.IGNORECASE)
 _NON_WORD = re.compile(r"[\W_]+")
+SEPARATOR = " / "  # between the names of a header block's rows: "대표자 연락처 / 전화"
 
 # What a kind needs mapped before a preview makes sense (any one field of each group).
 REQUIRED: dict[ImportKind, list[tuple[str, ...]]] = {
@@ -46,8 +47,18 @@ def _alias_keys(spec: FieldSpec) -> frozenset[str]:
 
 
 def match_field(label: str, fields: Iterable[FieldSpec]) -> str | None:
-    """The field whose alias equals the label (first with its brackets, then without)."""
+    """The field whose alias equals the label (first with its brackets, then without); a
+    label joined from a header block ("대표자 / 성명") is tried whole, then by its lower parts
+    ("연락처" under "대표자 연락처" is the phone)."""
     specs = list(fields)
+    parts = label.split(SEPARATOR)
+    for start in range(len(parts)):
+        if (found := _match_one(SEPARATOR.join(parts[start:]), specs)) is not None:
+            return found
+    return None
+
+
+def _match_one(label: str, specs: list[FieldSpec]) -> str | None:
     for keep in (True, False):
         key = normalise_header(label, keep_brackets=keep)
         if not key:

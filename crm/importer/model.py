@@ -59,6 +59,9 @@ class RawSheet:
     encoding: str | None = None
     notes: list[Note] = field(default_factory=list)
     formula_cells: frozenset[tuple[int, int]] = frozenset()  # (row number, 0-based column)
+    # merged ranges as (first row, first column, last row, last column): rows numbered as the
+    # user sees them, columns 0-based (a group name merged over the columns it heads)
+    merged_ranges: tuple[tuple[int, int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)

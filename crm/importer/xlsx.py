@@ -290,4 +290,5 @@ def read_xlsx(
         sheet_names=sheet_names,
         notes=notes,
         formula_cells=frozenset(scan.formulas),
+        merged_ranges=tuple((r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in merges),
     )
