@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,20 +36,26 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-_BUSY_SIGNS = (
-    "database is locked",
-    "database is busy",
-    "deadlock detected",
-    "could not obtain lock",
-    "could not serialize access",
-    "lock timeout",
-)
+# SQLite's primary result codes for "another connection holds the lock" (extended codes such as
+# SQLITE_BUSY_SNAPSHOT keep the primary code in their low byte).
+_SQLITE_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+# PostgreSQL SQLSTATEs for lock contention: lock_not_available (lock_timeout, NOWAIT),
+# serialization_failure, deadlock_detected.
+_POSTGRES_BUSY_STATES = frozenset({"55P03", "40001", "40P01"})
+
+
+def is_busy_error(error: BaseException) -> bool:
+    """Whether a database driver's error means lock contention (try again), by its error code
+    (sqlite3's `sqlite_errorcode`, psycopg's `sqlstate`), never by its message text."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _SQLITE_BUSY_CODES
+    return getattr(error, "sqlstate", None) in _POSTGRES_BUSY_STATES
 
 
 def _translate_busy(context: Any) -> None:
     """Lock contention reaches users as a clear 'try again' error, never as a crash."""
-    message = str(context.original_exception).lower()
-    if any(sign in message for sign in _BUSY_SIGNS):
+    if is_busy_error(context.original_exception):
         raise DatabaseBusy() from context.original_exception
 
 

@@ -9,7 +9,10 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+import phonenumbers
 import pycountry
+from stdnum.kr import brn as kr_brn
+from stdnum.util import isdigits
 
 from crm.errors import FieldError, ValidationError
 
@@ -18,27 +21,30 @@ MAX_KRW = 10**15  # a thousand trillion won: far above any programme, well insid
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(2100, 12, 31)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_RE = re.compile(r"^0\d{1,2}-?\d{3,4}-?\d{4}$")
+PHONE_REGION = "KR"  # numbers without a country code are Korean
 # Control characters are refused (they break Excel and terminals); newline/tab only in notes.
 _ALLOWED_MULTILINE = {"\n", "\t", "\r"}
 # Exactly the characters of Unicode categories Cc (C0, DEL, C1) and Cs (surrogates).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_BRN_SEPARATORS = re.compile(r"[\s-]")
-_TEN_DIGITS = re.compile(r"\d{10}")
 _LEGAL_FORMS = re.compile(r"\(주\)|㈜|주식회사|\(유\)|유한회사|co\.,?\s*ltd\.?|inc\.?|corp\.?")
 _NON_WORD = re.compile(r"[\W_]+")
 _INTEGER = re.compile(r"-?\d+")
-_PHONE_SEPARATORS = re.compile(r"[\s.]")
-_NON_DIGIT = re.compile(r"\D")
 
 
 def brn_digits(raw: str) -> str:
-    return _BRN_SEPARATORS.sub("", raw)
+    """The number without spaces and hyphens (python-stdnum's compact form)."""
+    return kr_brn.compact(raw)
+
+
+def brn_has_ten_digits(digits: str) -> bool:
+    """Ten ASCII digits (python-stdnum's check; other scripts' digits are refused)."""
+    return len(digits) == 10 and isdigits(digits)
 
 
 def brn_check_digit(first_nine: str) -> int:
-    """National Tax Service check digit for a 사업자등록번호."""
+    """National Tax Service check digit for a 사업자등록번호 (python-stdnum's kr.brn checks the
+    length and digits only, so the check digit stays ours)."""
     digits = [int(c) for c in first_nine]
     total = sum(d * w for d, w in zip(digits, BRN_WEIGHTS, strict=True))
     total += (digits[8] * 5) // 10
@@ -47,14 +53,27 @@ def brn_check_digit(first_nine: str) -> int:
 
 def is_valid_brn(raw: str) -> bool:
     digits = brn_digits(raw)
-    if not _TEN_DIGITS.fullmatch(digits):
-        return False
-    return brn_check_digit(digits[:9]) == int(digits[9])
+    return brn_has_ten_digits(digits) and brn_check_digit(digits[:9]) == int(digits[9])
 
 
 def format_brn(raw: str) -> str:
-    d = brn_digits(raw)
-    return f"{d[:3]}-{d[3:5]}-{d[5:]}"
+    """XXX-XX-XXXXX (python-stdnum's presentation)."""
+    return kr_brn.format(raw)
+
+
+def normalise_phone(raw: str) -> str | None:
+    """A valid phone number as stored: Korean numbers in the national form (010-1234-5678,
+    02-123-4567), others in the international form (+1 650-253-0000); None when phonenumbers
+    finds no valid number."""
+    try:
+        number = phonenumbers.parse(raw, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    if phonenumbers.region_code_for_number(number) == PHONE_REGION:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 MONEY_FIELDS = {"budget", "invested_amount", "contract_amount"}
@@ -230,13 +249,13 @@ class Checker:
         if raw is None:
             return None
         digits = brn_digits(raw)
-        if not _TEN_DIGITS.fullmatch(digits):
+        if not brn_has_ten_digits(digits):
             self.fail(field, "error.brn_format")
             return None
         if brn_check_digit(digits[:9]) != int(digits[9]):  # is_valid_brn, digits already found
             self.fail(field, "error.brn_checksum")
             return None
-        return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"  # format_brn
+        return format_brn(digits)
 
     def email(self, field: str, value: Any) -> str | None:
         text = self.text(field, value, max_len=254)
@@ -249,14 +268,10 @@ class Checker:
         text = self.text(field, value, max_len=20)
         if text is None:
             return None
-        compact = _PHONE_SEPARATORS.sub("", text)
-        if not PHONE_RE.match(compact):
+        stored = normalise_phone(text)
+        if stored is None:
             self.fail(field, "error.phone")
-            return None
-        digits = _NON_DIGIT.sub("", compact)
-        if digits.startswith("02"):
-            return f"02-{digits[2:-4]}-{digits[-4:]}"
-        return f"{digits[:3]}-{digits[3:-4]}-{digits[-4:]}"
+        return stored
 
     def country(self, field: str, value: Any, *, required: bool = False) -> str | None:
         text = self.text(field, value, required=required, max_len=2)

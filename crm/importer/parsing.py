@@ -15,10 +15,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import pycountry
+from openpyxl.utils.datetime import from_excel
 
 from crm.models import Industry
 
-EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 for every serial after Excel's 1900-02-29
+LAST_EXCEL_SERIAL = 2_958_465  # 9999-12-31, the last day Excel can show
 EMPTY_WORDS = {"nan", "none", "null", "n/a", "#n/a", "na", "-", "--", "—", "–", "_"}
 _EMPTY_WORD_MAX = max(map(len, EMPTY_WORDS))
 UNDISCLOSED_WORDS = {
@@ -230,9 +231,10 @@ def parse_date(value: Any, order: str = "dmy", *, contradictory: bool = False) -
 
 
 def _from_serial(serial: float, raw: str) -> date:
-    if math.isnan(serial) or not 1 <= serial < 2_958_466:
+    """An Excel serial day through openpyxl's helper (which knows Excel's 1900 leap-year bug)."""
+    if math.isnan(serial) or not 1 <= serial < LAST_EXCEL_SERIAL + 1:
         raise ParseFailure("importer.error.date", value=raw)
-    return EXCEL_EPOCH + timedelta(days=int(serial))
+    return from_excel(math.floor(serial)).date()  # the day; its time of day is dropped
 
 
 # --- money and numbers ---------------------------------------------------------------------------

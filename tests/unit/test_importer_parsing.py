@@ -269,3 +269,24 @@ def test_a_plain_column_is_stripped_and_placeholders_dropped() -> None:
 def test_the_delimiter_sample_is_thefirst_lines(text: str, count: int) -> None:
     """The CSV sniffer reads the first lines without splitting the whole file."""
     assert first_lines(text, count) == text.splitlines()[:count]
+
+
+@pytest.mark.parametrize(
+    ("serial", "day"),
+    [
+        (1, date(1900, 1, 1)),  # before Excel's phantom 1900-02-29: no off-by-one
+        (59, date(1900, 2, 28)),
+        (61, date(1900, 3, 1)),
+        (44_562, date(2022, 1, 1)),
+        (44_562.99999, date(2022, 1, 1)),  # the time of day never rolls into the next day
+        ("44562", date(2022, 1, 1)),  # a serial that arrived as text
+        (2_958_465, date(9999, 12, 31)),
+    ],
+)
+def test_excel_serial_days(serial: float | str, day: date) -> None:
+    assert parse_date(serial) == day
+
+
+@pytest.mark.parametrize("serial", [0, -1, 2_958_466, float("nan")])
+def test_excel_serials_outside_excels_calendar_are_refused(serial: float) -> None:
+    _fails("importer.error.date", parse_date, serial)

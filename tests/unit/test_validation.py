@@ -95,6 +95,49 @@ def test_phone_and_email_normalised() -> None:
     assert [e.field for e in check.errors] == ["p", "e"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("010 1234 5678", "010-1234-5678"),
+        ("010.1234.5678", "010-1234-5678"),
+        ("+82 10-1234-5678", "010-1234-5678"),  # the country code of Korea: stored nationally
+        ("0212345678", "02-1234-5678"),
+        ("031 123 4567", "031-123-4567"),
+        ("010-１２３４-5678", "010-1234-5678"),  # full-width digits become ASCII
+        ("+1 650 253 0000", "+1 650-253-0000"),  # abroad: the international form
+    ],
+)
+def test_phone_numbers_are_normalised_by_phonenumbers(typed: str, stored: str) -> None:
+    check = Checker()
+    assert check.phone("phone", typed) == stored
+    assert not check.errors
+
+
+@pytest.mark.parametrize("typed", ["12", "02-000-0000", "010-1234", "전화 없음", "+82 1"])
+def test_impossible_phone_numbers_are_refused_with_our_message(typed: str) -> None:
+    check = Checker()
+    assert check.phone("phone", typed) is None
+    with pytest.raises(ValidationError) as info:
+        check.raise_if_errors()
+    assert info.value.messages("ko")["phone"] == "올바른 전화번호가 아닙니다 (예: 010-1234-5678)."
+    assert info.value.messages("en")["phone"].startswith("This is not a valid phone number")
+
+
+def test_registration_number_check_digit_and_format() -> None:
+    check = Checker()
+    assert check.brn("brn", " 220 81 62517 ") == "220-81-62517"  # valid: stored formatted
+    assert check.brn("brn", "120-81-47521") == "120-81-47521"
+    assert not check.errors
+    assert check.brn("brn", "220-81-62510") is None  # right shape, wrong check digit
+    assert check.brn("brn", "٢٢٠٨١٦٢٥١٧") is None  # ten digits, but not ASCII ones
+    assert check.brn("brn2", "220-81-6251") is None
+    assert [(e.field, e.key) for e in check.errors] == [
+        ("brn", "error.brn_checksum"),
+        ("brn", "error.brn_format"),
+        ("brn2", "error.brn_format"),
+    ]
+
+
 def _spec(code: str) -> list[dict[str, object]]:
     return next(r["fields"] for r in BUILTIN_KIND_ROWS if r["code"] == code)
 
