@@ -94,7 +94,10 @@ if upload is not None:
         st.stop()
     st.caption(tr("import.header_found", row=table.header_row, rows=len(table.rows)))
     for note in table.notes:
-        st.caption(f"· {note.message(lang)}")
+        if note.warning:
+            st.warning(note.message(lang), icon=":material/warning:")
+        else:
+            st.caption(f"· {note.message(lang)}")
 
     field_names = [f.name for f in fields_for(table.kind, kinds)]
     mapping: dict[str, str | None] = {}
@@ -181,13 +184,16 @@ if upload is not None:
             "fingerprint": fingerprint,
             "counts": preview.counts,
             "frame": preview_frame(preview, lang),
-            "notes": [n.message(lang) for n in preview.notes],
+            "notes": [(n.message(lang), n.warning) for n in preview.notes],
         }
     shown = st.session_state.get("imp_previewed")
     if shown and shown["fingerprint"] == fingerprint:
         st.markdown(f"**{tr('import.counts', **shown['counts'])}**")
-        for note in shown["notes"]:
-            st.caption(f"· {note}")
+        for note, warning in shown["notes"]:
+            if warning:
+                st.warning(note, icon=":material/warning:")
+            else:
+                st.caption(f"· {note}")
         st.dataframe(shown["frame"], hide_index=True, width="stretch", height=360)
         skip_invalid = st.checkbox(tr("import.skip_invalid"), key="imp_skip")
         if st.button(

@@ -43,7 +43,13 @@ class Note:
     def message(self, lang: str = "ko") -> str:
         return t(self.key, lang, **self.params)
 
+    @property
+    def warning(self) -> bool:
+        """Part of the file was not read as written: shown as a warning, not a remark."""
+        return self.key in WARNING_NOTES
 
+
+WARNING_NOTES = frozenset({"importer.note.merged_malformed"})
 Row = tuple[int, tuple[Any, ...]]  # (row number as the user sees it, cell values)
 
 

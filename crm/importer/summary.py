@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from crm import countries
 from crm.i18n import t
 from crm.importer.fields import field_label
 from crm.importer.model import CellIssue, ImportPreview, RowStatus, SourceTable
@@ -50,7 +51,7 @@ def summary_lines(
         lines.append(
             t("importer.summary.ignored", lang, columns=", ".join(preview.ignored_columns))
         )
-    lines += [f"* {note.message(lang)}" for note in preview.notes]
+    lines += [f"{'!' if note.warning else '*'} {note.message(lang)}" for note in preview.notes]
     lines.append(t("importer.summary.counts", lang, **preview.counts))
     if preview.new_companies:
         lines.append(t("importer.summary.new_companies", lang, count=preview.new_companies))
@@ -117,17 +118,31 @@ def _grouped_warnings(preview: ImportPreview, lang: str) -> list[str]:
 
 
 _CODED = {"stage": "stage", "industry": "industry", "status": "status", "kind": "kind"}
+_DETAIL = "details."
+
+
+def _catalogue_key(name: str, value: str) -> str | None:
+    """The catalogue key of a stored choice's label: stage, industry, status, kind, and the
+    kinds' own choices (details.round → choice.round.series_a)."""
+    if prefix := _CODED.get(name):
+        return f"{prefix}.{value}"
+    if name.startswith(_DETAIL):
+        return f"choice.{name.removeprefix(_DETAIL)}.{value}"
+    return None
 
 
 def _shown(value: Any, name: str = "", lang: str = "ko") -> Any:
-    """A value as the user reads it: dates as text, stored codes in words."""
+    """A value as the user reads it: dates as text, stored codes in words (countries by
+    their name in the language)."""
     if value is None:
         return None
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    prefix = _CODED.get(name)
-    if prefix and isinstance(value, str):
-        key = f"{prefix}.{value}"
+    if not isinstance(value, str):
+        return value
+    if name == f"{_DETAIL}country":
+        return countries.name(value, lang)
+    if key := _catalogue_key(name, value):
         shown = t(key, lang)
         return value if shown == key else shown
     return value

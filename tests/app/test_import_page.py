@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 
 from tests.app.conftest import OpenAs
 from tests.app.helpers import scalar
-from tests.importer_files import csv_bytes
+from tests.importer_files import csv_bytes, part, rezip, xlsx
 from tests.support import snapshot
 
 ROWS = [
@@ -74,3 +74,36 @@ def test_analyst_cannot_open_import(open_as: OpenAs) -> None:
     at = open_as("analyst", "pages/5_Import.py")
     assert at.error[0].value == "이 화면을 볼 권한이 없습니다 (분석가)."
     assert len(at.get("file_uploader")) == 0
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_a_two_row_header_shows_its_joined_names(open_as: OpenAs) -> None:
+    rows = [
+        ["기본정보", None, "소재지", "단계", "업종"],
+        ["회사명", "대표자명", None, None, None],
+        ["(주)가져온에이아이", "김가상", "북구", "예비", "에너지"],
+    ]
+    data = xlsx(rows, merges=[("A1:B1", "기본정보")])
+    at = open_as("officer", "pages/5_Import.py")
+    at.file_uploader(key="imp_file").set_value(("grouped.xlsx", data, XLSX_TYPE)).run()
+    assert not at.exception, at.exception
+    labels = {s.label for s in at.selectbox if s.key and s.key.startswith("imp_map_")}
+    assert labels == {"기본정보 / 회사명", "기본정보 / 대표자명", "소재지", "단계", "업종"}
+    assert any("1–2행에 걸쳐" in c.value for c in at.caption)
+    at.button(key="imp_preview").click().run()
+    counts = [m.value for m in at.markdown if m.value.startswith("**새로 추가")]
+    assert counts and counts[0].startswith("**새로 추가 1 · 수정 0")
+
+
+def test_a_malformed_merged_range_is_a_warning(open_as: OpenAs) -> None:
+    data = xlsx(
+        [["회사명", "업종"], ["빛고을", "에너지"], [None, "자동차"]], merges=[("A2:A3", "빛고을")]
+    )
+    sheet = part(data, "xl/worksheets/sheet1.xml").replace(b'ref="A2:A3"', b'ref="A 2:A3"')
+    data = rezip(data, replace={"xl/worksheets/sheet1.xml": sheet})
+    at = open_as("officer", "pages/5_Import.py")
+    at.file_uploader(key="imp_file").set_value(("merged.xlsx", data, XLSX_TYPE)).run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning if "A 2:A3" in w.value]
