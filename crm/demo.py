@@ -27,7 +27,7 @@ from crm.models import (
     User,
 )
 from crm.services.actor import Actor, system_actor
-from crm.services.permissions import Permission, require
+from crm.services.permissions import Permission, begin_authorised_write
 from crm.services.reference import ensure_builtin_kinds
 from crm.validation import brn_check_digit
 
@@ -509,7 +509,7 @@ def load(
         raise ValueError("--companies must be between 1 and 1,000,000")
     ensure_builtin_kinds(session)
     actor = actor or system_actor(session)
-    require(session, actor, Permission.LOAD_DEMO)
+    begin_authorised_write(session, actor, Permission.LOAD_DEMO)
     if has_data(session):
         if not replace:
             raise DemoLoadError()

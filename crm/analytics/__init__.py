@@ -1,8 +1,8 @@
-"""Stage-funnel analytics (issue 6): pure functions over pandas frames, no Streamlit.
+"""Stage-funnel analytics: pure functions over pandas frames, no Streamlit.
 
 How a page uses it:
 
-    frames = load_frames(engine)                      # cache this (one load, ~2 s at 100k)
+    frames = load_frames(engine)                      # cache this (the one expensive step)
     filter_choices(frames)                            # options for the sidebar widgets
     view = apply_filters(frames, Filters(...))        # every filter change: vectorised, no SQL
     funnel(view, entry_stage="pre_startup", entry_year=2022, as_of=day)

@@ -58,7 +58,7 @@ from crm.services import audit, stages
 from crm.services.actor import Actor
 from crm.services.companies import PROFILE_FIELDS
 from crm.services.editing import apply_changes
-from crm.services.permissions import Permission, require
+from crm.services.permissions import Permission, begin_authorised_write
 
 Progress = Callable[[float, str], None]
 WRITE_CHUNK = 2000
@@ -500,7 +500,7 @@ def _apply_import(
     progress: Progress | None,
     lang: str,
 ) -> ImportResult:
-    require(session, actor, Permission.IMPORT_DATA)
+    begin_authorised_write(session, actor, Permission.IMPORT_DATA)
     report = progress or _no_progress
     try:
         _serialise_imports(session)

@@ -35,7 +35,7 @@ from crm.services.actor import Actor
 from crm.services.audit import to_text
 from crm.services.companies import PROFILE_FIELDS, NewCompany
 from crm.services.outcomes import FIGURE_FIELDS
-from crm.services.permissions import Permission, require
+from crm.services.permissions import Permission, check_permission
 from crm.validation import Checker, normalise_name
 
 # Validator field names that come from a differently named column.
@@ -810,7 +810,7 @@ def preview_import(
 ) -> ImportPreview:
     """Classify every row of `table` under `mapping` (default: the suggested one); nothing is
     written, and the session is left as it was found (rolled back)."""
-    require(session, actor, Permission.IMPORT_DATA)
+    check_permission(session, actor, Permission.IMPORT_DATA)
     try:
         with gc_paused():
             return plan_import(session, table, mapping=mapping, options=options)

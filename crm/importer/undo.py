@@ -42,7 +42,7 @@ from crm.services.actor import Actor
 from crm.services.closing import closed_quarters
 from crm.services.editing import apply_changes
 from crm.services.history import Names, record_names
-from crm.services.permissions import Permission, require
+from crm.services.permissions import Permission, begin_authorised_write
 from crm.services.queries import quarter_of_day
 from crm.ui import format as fmt
 from crm.ui.history import field_label, subject
@@ -437,7 +437,7 @@ class Undo:
 def undo_import(session: Session, actor: Actor, batch_id: int) -> UndoResult:
     """Undo import `batch_id` as a whole, or raise UndoRefused listing every reason (nothing
     changed). Managers only (Permission.UNDO_IMPORT)."""
-    require(session, actor, Permission.UNDO_IMPORT)
+    begin_authorised_write(session, actor, Permission.UNDO_IMPORT)
     try:
         batch = session.get(ImportBatch, batch_id, with_for_update=True, populate_existing=True)
         if batch is None:

@@ -24,7 +24,7 @@ from crm.reports.options import ReportOptions
 from crm.reports.workbook import BuiltReport, ProgressCallback, write_report
 from crm.services import audit
 from crm.services.actor import Actor
-from crm.services.permissions import Permission, require
+from crm.services.permissions import Permission, check_permission
 
 EXPORT_NAME = re.compile(r"^report-(\d{4})-Q([1-4])-[0-9A-Za-z-]+\.xlsx$")
 
@@ -86,8 +86,8 @@ def save_report(
 
     The workbook is written to a hidden temporary file in the same directory and renamed with
     os.replace only once complete, so a listed file is never half-written."""
-    require(session, actor, Permission.BUILD_REPORTS)
-    # Build in a read transaction: holding the write lock for a long build would stall officers.
+    check_permission(session, actor, Permission.BUILD_REPORTS)
+    # The build reads its own snapshot; the audit entry is written after it, in a short write.
     session.rollback()
     directory = Path(directory or exports_dir())
     directory.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
-"""Build the quarterly workbook: figures first, then every sheet in the issue's order, streamed."""
+"""Build the quarterly workbook: figures first, then Summary, Companies, one sheet per kind, Stage
+moves, Outcomes and About, each table streamed."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from crm.services import audit
 from crm.services.actor import Actor
 from crm.services.closing import check_open
 from crm.services.editing import apply_changes, check_stale
-from crm.services.permissions import Permission, require
+from crm.services.permissions import Permission, begin_authorised_write
 from crm.services.reference import get_kind
 from crm.validation import MAX_KRW, Checker, validate_kind_fields
 
@@ -138,7 +138,7 @@ def add_activity(
 
 
 def log_activity(session: Session, actor: Actor, new: NewActivity) -> Activity:
-    require(session, actor, Permission.EDIT_ACTIVITIES)
+    begin_authorised_write(session, actor, Permission.EDIT_ACTIVITIES)
     activity = add_activity(session, actor, new)
     session.commit()
     return activity
@@ -162,7 +162,7 @@ class BatchError(ValidationError):
 
 def log_activities(session: Session, actor: Actor, rows: list[NewActivity]) -> list[Activity]:
     """Log several activities in one transaction: all are saved, or none (errors per row)."""
-    require(session, actor, Permission.EDIT_ACTIVITIES)
+    begin_authorised_write(session, actor, Permission.EDIT_ACTIVITIES)
     saved: list[Activity] = []
     failures: list[BatchRowError] = []
     for index, new in enumerate(rows, start=1):
@@ -188,7 +188,7 @@ def get_activity(session: Session, activity_id: int) -> Activity:
 def update_activity(
     session: Session, actor: Actor, activity_id: int, *, version: int, changes: dict[str, Any]
 ) -> Activity:
-    require(session, actor, Permission.EDIT_ACTIVITIES)
+    begin_authorised_write(session, actor, Permission.EDIT_ACTIVITIES)
     activity = get_activity(session, activity_id)
     check = Checker()
     if activity.status == ActivityStatus.CANCELLED:
@@ -209,7 +209,7 @@ def cancel_activity(
     session: Session, actor: Actor, activity_id: int, *, version: int, reason: str | None = None
 ) -> Activity:
     """Cancel, never delete: the row stays, with its status and the audit trail."""
-    require(session, actor, Permission.EDIT_ACTIVITIES)
+    begin_authorised_write(session, actor, Permission.EDIT_ACTIVITIES)
     activity = get_activity(session, activity_id)
     check = Checker()
     why = check.text("reason", reason, max_len=500)

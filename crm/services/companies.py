@@ -15,7 +15,7 @@ from crm.models import AuditAction, Company, Industry, Role, Stage, User
 from crm.services import audit, stages
 from crm.services.actor import Actor
 from crm.services.editing import apply_changes, check_stale, flush_or_conflict
-from crm.services.permissions import Permission, require
+from crm.services.permissions import Permission, begin_authorised_write
 from crm.validation import Checker, normalise_name
 
 PROFILE_FIELDS = (
@@ -142,7 +142,7 @@ class NewCompany:
 def create_company(
     session: Session, actor: Actor, new: NewCompany, *, context: str | None = None
 ) -> Company:
-    require(session, actor, Permission.EDIT_COMPANIES)
+    begin_authorised_write(session, actor, Permission.EDIT_COMPANIES)
     company = add_company(session, actor, new, context=context)
     session.commit()
     return company
@@ -210,7 +210,7 @@ def update_company(
 ) -> Company:
     """Save the fields a user changed since opening `version`. Fields someone else saved in the
     meantime are kept (merged) unless they are the same fields: then ConflictError."""
-    require(session, actor, Permission.EDIT_COMPANIES)
+    begin_authorised_write(session, actor, Permission.EDIT_COMPANIES)
     company = get_company(session, company_id)
     check = Checker()
     clean = validate_profile(session, check, changes, partial=True)
@@ -241,7 +241,7 @@ def update_company(
 def _set_archived(
     session: Session, actor: Actor, company_id: int, archived: bool, version: int | None
 ) -> Company:
-    require(session, actor, Permission.EDIT_COMPANIES)
+    begin_authorised_write(session, actor, Permission.EDIT_COMPANIES)
     company = get_company(session, company_id)
     if version is not None:
         check_stale(session, company, "company", version, {"archived": archived})

@@ -13,7 +13,7 @@ from crm.services import audit
 from crm.services.actor import Actor
 from crm.services.closing import check_open
 from crm.services.editing import apply_changes, check_stale
-from crm.services.permissions import Permission, require
+from crm.services.permissions import Permission, begin_authorised_write
 from crm.validation import MAX_KRW, Checker
 
 FIGURE_FIELDS = (
@@ -112,7 +112,7 @@ def create_outcome_report(
     quarter: int,
     figures: dict[str, Any],
 ) -> OutcomeReport:
-    require(session, actor, Permission.EDIT_OUTCOMES)
+    begin_authorised_write(session, actor, Permission.EDIT_OUTCOMES)
     report = add_outcome_report(
         session, actor, company_id=company_id, year=year, quarter=quarter, figures=figures
     )
@@ -123,7 +123,7 @@ def create_outcome_report(
 def update_outcome_report(
     session: Session, actor: Actor, report_id: int, *, version: int, changes: dict[str, Any]
 ) -> OutcomeReport:
-    require(session, actor, Permission.EDIT_OUTCOMES)
+    begin_authorised_write(session, actor, Permission.EDIT_OUTCOMES)
     report = session.get(OutcomeReport, report_id, populate_existing=True)
     if report is None:
         raise NotFound(entity="outcome_report", id=report_id)

@@ -53,11 +53,17 @@ def can(role: Role | str, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS[Role(role)]
 
 
-def require(session: Session, actor: Actor, permission: Permission) -> User:
-    """Refuse unless the actor's *current* account (re-read now) is active and allowed. Every
-    write starts here, so this also opens the write transaction."""
-    begin_write(session)
+def check_permission(session: Session, actor: Actor, permission: Permission) -> User:
+    """Refuse unless the actor's *current* account (re-read now) is active and allowed. Opens
+    no write transaction: for reads and previews that must be allowed but write nothing."""
     user = session.get(User, actor.id, populate_existing=True)
     if user is None or not user.active or not can(user.role, permission):
         raise PermissionDenied(action=permission.value)
     return user
+
+
+def begin_authorised_write(session: Session, actor: Actor, permission: Permission) -> User:
+    """Open the write transaction (SQLite: BEGIN IMMEDIATE), then check the permission as
+    `check_permission` does. Every service write starts here."""
+    begin_write(session)
+    return check_permission(session, actor, permission)

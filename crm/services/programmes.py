@@ -11,7 +11,7 @@ from crm.models import AuditAction, Cohort, Programme, SupportKind
 from crm.services import audit
 from crm.services.actor import Actor
 from crm.services.editing import apply_changes, check_stale, flush_or_conflict
-from crm.services.permissions import Permission, require
+from crm.services.permissions import Permission, begin_authorised_write
 from crm.validation import MAX_KRW, Checker
 
 
@@ -60,7 +60,7 @@ def create_programme(
     budget_krw: int,
     target_companies: int,
 ) -> Programme:
-    require(session, actor, Permission.EDIT_PROGRAMMES)
+    begin_authorised_write(session, actor, Permission.EDIT_PROGRAMMES)
     check = Checker()
     clean = _validate(
         session,
@@ -96,7 +96,7 @@ def create_programme(
 def update_programme(
     session: Session, actor: Actor, programme_id: int, *, version: int, changes: dict[str, Any]
 ) -> Programme:
-    require(session, actor, Permission.EDIT_PROGRAMMES)
+    begin_authorised_write(session, actor, Permission.EDIT_PROGRAMMES)
     programme = get_programme(session, programme_id)
     check = Checker()
     clean = _validate(session, check, changes, partial=True)
@@ -135,7 +135,7 @@ def set_cohort_target(
     session: Session, actor: Actor, *, year: int, target_companies: int, name: str | None = None
 ) -> Cohort:
     """Create or change a programme year's headline target (managers)."""
-    require(session, actor, Permission.EDIT_PROGRAMMES)
+    begin_authorised_write(session, actor, Permission.EDIT_PROGRAMMES)
     check = Checker()
     y = check.integer("year", year, required=True, minimum=2000, maximum=2100)
     target = check.integer("target_companies", target_companies, required=True, maximum=1_000_000)

@@ -34,7 +34,7 @@ from crm.services.editing import apply_changes, check_stale
 from crm.services.outcomes import FIGURE_FIELDS, add_outcome_report
 from crm.services.outcomes import cross_checks as cross_check_outcome
 from crm.services.outcomes import validate_figures as validate_outcome_changes
-from crm.services.permissions import Permission, require
+from crm.services.permissions import Permission, begin_authorised_write
 from crm.services.queries import quarter_of_day
 from crm.validation import Checker
 
@@ -72,7 +72,7 @@ def close_quarter(
     session: Session, actor: Actor, year: int, quarter: int, *, today: date | None = None
 ) -> QuarterClose:
     """Close a quarter that has ended: store the report's figures as of now and audit it."""
-    require(session, actor, Permission.CLOSE_QUARTER)
+    begin_authorised_write(session, actor, Permission.CLOSE_QUARTER)
     check = Checker()
     y, q = _check_period(check, year, quarter)
     check.raise_if_errors()
@@ -264,7 +264,7 @@ def restate_activity(
     reason: str,
 ) -> Activity:
     """Correct an activity dated in a closed quarter (or moved into one)."""
-    require(session, actor, Permission.CLOSE_QUARTER)
+    begin_authorised_write(session, actor, Permission.CLOSE_QUARTER)
     activity = get_activity(session, activity_id)
     check = Checker()
     why = _reason(check, reason)
@@ -294,7 +294,7 @@ def restate_outcome_report(
     reason: str,
 ) -> OutcomeReport:
     """Correct the figures of an outcome report of a closed quarter."""
-    require(session, actor, Permission.CLOSE_QUARTER)
+    begin_authorised_write(session, actor, Permission.CLOSE_QUARTER)
     report = session.get(OutcomeReport, report_id, populate_existing=True)
     if report is None:
         raise NotFound(entity="outcome_report", id=report_id)
@@ -317,7 +317,7 @@ def add_activity_restatement(
     session: Session, actor: Actor, new: NewActivity, *, reason: str
 ) -> Activity:
     """Add an activity dated in a closed quarter (one that was missed before the close)."""
-    require(session, actor, Permission.CLOSE_QUARTER)
+    begin_authorised_write(session, actor, Permission.CLOSE_QUARTER)
     check = Checker()
     why = _reason(check, reason)
     day = check.day("start_on", new.start_on, required=True)
@@ -348,7 +348,7 @@ def add_outcome_report_restatement(
     reason: str,
 ) -> OutcomeReport:
     """Add an outcome report for a closed quarter (one that came in after the close)."""
-    require(session, actor, Permission.CLOSE_QUARTER)
+    begin_authorised_write(session, actor, Permission.CLOSE_QUARTER)
     check = Checker()
     why = _reason(check, reason)
     y, q = _check_period(check, year, quarter)

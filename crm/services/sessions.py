@@ -21,7 +21,7 @@ from crm.errors import NotFound
 from crm.models import AuditAction, User, UserSession, utcnow
 from crm.services import audit
 from crm.services.actor import Actor, actor_from_user
-from crm.services.permissions import Permission, require
+from crm.services.permissions import Permission, begin_authorised_write
 
 # The longest a sign-in lasts however active it is (a working day and then some).
 MAX_AGE = timedelta(hours=12)
@@ -250,7 +250,7 @@ def list_sessions(
     session: Session, actor: Actor, *, now: datetime | None = None
 ) -> list[SessionInfo]:
     """Sessions that can still be used (admins only), most recently active first."""
-    require(session, actor, Permission.MANAGE_USERS)
+    begin_authorised_write(session, actor, Permission.MANAGE_USERS)
     now = now or utcnow()
     rows = session.exec(
         select(UserSession, User)
@@ -281,7 +281,7 @@ def admin_revoke(
     session: Session, actor: Actor, session_id: int, *, now: datetime | None = None
 ) -> None:
     """An admin ends one session (audited); that browser is signed out at its next action."""
-    require(session, actor, Permission.MANAGE_USERS)
+    begin_authorised_write(session, actor, Permission.MANAGE_USERS)
     now = now or utcnow()
     row = session.get(UserSession, session_id, populate_existing=True)
     if row is None or row.id is None:

@@ -12,7 +12,7 @@ from crm.models import AuditAction, Company, Stage, StageEntry
 from crm.services import audit
 from crm.services.actor import Actor
 from crm.services.editing import flush_or_conflict
-from crm.services.permissions import Permission, require
+from crm.services.permissions import Permission, begin_authorised_write
 from crm.validation import Checker
 
 
@@ -104,7 +104,7 @@ def change_stage(
 ) -> StageEntry:
     """Move a company to another stage on a date. Moving back needs a reason; leaving
     pre-startup needs a founding date (given here or already on the profile)."""
-    require(session, actor, Permission.EDIT_COMPANIES)
+    begin_authorised_write(session, actor, Permission.EDIT_COMPANIES)
     company = session.get(Company, company_id, populate_existing=True)
     if company is None:
         raise NotFound(entity="company", id=company_id)

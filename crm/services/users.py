@@ -17,7 +17,7 @@ from crm.models import AuditAction, Role, User, utcnow
 from crm.services import audit, sessions
 from crm.services.actor import Actor, actor_from_user
 from crm.services.editing import apply_changes
-from crm.services.permissions import Permission, require
+from crm.services.permissions import Permission, begin_authorised_write
 from crm.validation import Checker
 
 MIN_PASSWORD_LENGTH = 10
@@ -49,7 +49,7 @@ def create_user(
     role: Role | str,
     password: str | None = None,
 ) -> User:
-    require(session, actor, Permission.MANAGE_USERS)
+    begin_authorised_write(session, actor, Permission.MANAGE_USERS)
     check = Checker()
     name = check.text("username", username, required=True, max_len=64)
     if name is not None and not USERNAME_RE.match(name):
@@ -87,7 +87,7 @@ def set_password(session: Session, actor: Actor, username: str, password: str) -
     """Set a password (admins for anyone; everyone for themselves); clears any lock-out."""
     user = get_user(session, username)
     if user.id != actor.id:
-        require(session, actor, Permission.MANAGE_USERS)
+        begin_authorised_write(session, actor, Permission.MANAGE_USERS)
     check = Checker()
     _validate_password(check, password)
     check.raise_if_errors()
@@ -107,7 +107,7 @@ def set_password(session: Session, actor: Actor, username: str, password: str) -
 def update_user(
     session: Session, actor: Actor, user_id: int, *, changes: dict[str, object]
 ) -> User:
-    require(session, actor, Permission.MANAGE_USERS)
+    begin_authorised_write(session, actor, Permission.MANAGE_USERS)
     user = session.get(User, user_id, populate_existing=True)
     if user is None:
         raise NotFound(entity="app_user", id=user_id)

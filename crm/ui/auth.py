@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from crm.config import get_settings
 from crm.errors import AuthError
-from crm.models import Role, User
+from crm.models import User
 from crm.services import sessions, users
 from crm.services.actor import Actor, actor_from_user
 from crm.ui import cookie, nav, state
@@ -182,7 +182,3 @@ def guard(path: str) -> Actor:
         st.stop()
     nav.sidebar(actor)
     return actor
-
-
-def has_role(actor: Actor, *roles: Role) -> bool:
-    return actor.role in roles

@@ -20,6 +20,7 @@ from crm.services import activities, companies, outcomes, programmes, stages, us
 from crm.services.activities import NewActivity
 from crm.services.actor import Actor
 from crm.services.company_views import MASK, CompanyFilters, company_profile, list_companies
+from crm.services.permissions import Permission, begin_authorised_write, check_permission
 from tests.conftest import make_user, new_company
 from tests.support import snapshot
 
@@ -200,3 +201,24 @@ def test_cohort_target_is_for_managers(engine: Engine, session: Session, system:
     set_cohort_target(session, manager, year=2022, target_companies=120)
     cohort = session.get(Cohort, 2022, populate_existing=True)
     assert (cohort.target_companies, cohort.name, cohort.version) == (120, "2022 코호트", 2)
+
+
+def _holds_write_transaction(session: Session) -> bool:
+    return bool(session.connection().get_execution_options().get("crm_write"))
+
+
+def test_only_the_write_check_opens_a_write_transaction(session: Session, officer: Actor) -> None:
+    """check_permission reads the account and nothing more; begin_authorised_write first opens
+    the write transaction (BEGIN IMMEDIATE on SQLite), then checks."""
+    session.commit()
+    assert check_permission(session, officer, Permission.EDIT_COMPANIES).id == officer.id
+    assert session.in_transaction() and not _holds_write_transaction(session)
+    session.rollback()
+    assert begin_authorised_write(session, officer, Permission.EDIT_COMPANIES).id == officer.id
+    assert _holds_write_transaction(session)
+    session.rollback()
+    with pytest.raises(PermissionDenied):
+        check_permission(session, officer, Permission.MANAGE_USERS)
+    session.rollback()
+    with pytest.raises(PermissionDenied):
+        begin_authorised_write(session, officer, Permission.MANAGE_USERS)
