@@ -4,9 +4,11 @@
 
 For each size it loads the deterministic demo data set into a SQLite file (cached under /tmp and
 reused on later runs, since 100,000 companies take about a minute to load), then times, best of a
-few runs: `load_frames` (the page's cached first read), `apply_filters`, and each computation the
-funnel page shows. The goal from issue 6 is that 100,000 companies cost at most 20x what 99 cost
-for the funnel computations; the table prints every ratio, including the ones that miss it.
+few runs: `load_frames` (the page's cached first read), `apply_filters`, and each of the eight
+computations the funnel page shows. The goal is that 100,000 companies cost at most 20x what 99
+cost for all eight together (`funnel_total`); the table prints every step's ratio, including the
+ones that miss it. At 99 companies a step's time is mostly fixed overhead, so each ratio is also
+given against 10,000 companies, where the work dominates (linear growth there is 10x).
 
 At the largest size it also compares a page's first load (read + filter + every chart) with a
 filter change (filter + every chart on the cached frames): the page stays interactive only if
@@ -54,9 +56,10 @@ CHANGED = Filters(
     date_from=date(2022, 2, 1),
     date_to=date(2022, 11, 30),
 )
-FUNNEL_STEPS = ("funnel", "funnel_by_industry", "companies_behind")
 CHART_STEPS = (
-    *FUNNEL_STEPS,
+    "funnel",
+    "funnel_by_industry",
+    "companies_behind",
     "time_in_stage",
     "stage_counts",
     "transitions",
@@ -112,10 +115,14 @@ def measure(companies: int, runs: int, load_runs: int) -> dict[str, float]:
     assert tuple(actions) == CHART_STEPS
     for name, action in actions.items():
         times[name], _ = best_of(runs, action)
-    times["funnel_total"] = sum(times[s] for s in FUNNEL_STEPS)
+    times["funnel_total"] = sum(times[s] for s in CHART_STEPS)  # every computation the page shows
     times["recompute_all"], _ = best_of(runs, lambda: recompute(frames, CHANGED))
     times["first_load"] = times["load_frames"] + times["recompute_all"]
     return times
+
+
+def ratio(results: dict[int, dict[str, float]], step: str, size: int, base: int) -> float:
+    return results[size][step] / results[base][step]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,49 +135,61 @@ def main(argv: list[str] | None = None) -> int:
         big = size >= 100_000
         results[size] = measure(size, runs=3 if big else 7, load_runs=2 if big else 5)
 
-    base = results[sizes[0]]
-    steps = [
-        "load_frames",
-        "filter_change",
-        *CHART_STEPS,
-        "funnel_total",
-        "recompute_all",
-    ]
-    header = f"{'step (best, ms)':<24}" + "".join(f"{s:>12,}" for s in sizes)
-    header += "".join(f"{'ratio ' + format(s, ',') + '/99':>20}" for s in sizes[1:])
+    largest = sizes[-1]
+    # Ratios against 99 (the goal's baseline, mostly fixed overhead there) and, where the run
+    # went beyond it, against 10,000 (where the work already dominates: linear is 10x).
+    bases = [(99, s) for s in sizes[1:]] + [(10_000, s) for s in sizes if s > 10_000]
+    steps = ["load_frames", "filter_change", *CHART_STEPS, "funnel_total", "recompute_all"]
     print()
     rows = "".join(f"{int(results[s]['rows_activities']):>12,}" for s in sizes)
     print(f"{'live activities':<24}{rows}")
+    header = f"{'step (best, ms)':<24}" + "".join(f"{s:>12,}" for s in sizes)
+    header += "".join(f"{format(s, ',') + '/' + format(b, ','):>16}" for b, s in bases)
     print(header)
     for step in steps:
         line = f"{step:<24}" + "".join(f"{results[s][step] * 1000:>12.1f}" for s in sizes)
-        line += "".join(f"{results[s][step] / base[step]:>19.1f}x" for s in sizes[1:])
+        line += "".join(f"{ratio(results, step, s, b):>15.1f}x" for b, s in bases)
         print(line)
+    print(f"(funnel_total: the sum of all {len(CHART_STEPS)} computations above it)")
 
-    largest = results[sizes[-1]]
+    top = results[largest]
     print()
     print(
-        f"at {sizes[-1]:,} companies: first load (read + filter + all charts) "
-        f"{largest['first_load']:.2f} s; filter change (filter + all charts, cached frames) "
-        f"{largest['recompute_all']:.3f} s = {largest['recompute_all'] / largest['first_load']:.1%}"
+        f"at {largest:,} companies: first load (read + filter + all charts) "
+        f"{top['first_load']:.2f} s; filter change (filter + all charts, cached frames) "
+        f"{top['recompute_all']:.3f} s = {top['recompute_all'] / top['first_load']:.1%}"
         " of the first load"
     )
-    funnel_ratio = largest["funnel_total"] / base["funnel_total"]
-    recompute_ratio = largest["recompute_all"] / base["recompute_all"]
-    load_ratio = largest["load_frames"] / base["load_frames"]
+    funnel_ratio = ratio(results, "funnel_total", largest, 99)
+    worst = max(CHART_STEPS, key=lambda step: ratio(results, step, largest, 99))
     verdict = "met" if funnel_ratio <= 20 else "missed"
     print(
-        f"goal (funnel at {sizes[-1]:,} <= 20x at 99): {verdict} ({funnel_ratio:.1f}x); "
-        f"every chart {recompute_ratio:.1f}x; reading the database {load_ratio:.0f}x "
-        f"(it reads {largest['rows_activities'] / base['rows_activities']:.0f}x the rows, once)"
+        f"goal (all {len(CHART_STEPS)} computations at {largest:,} <= 20x at 99): {verdict} "
+        f"({funnel_ratio:.1f}x; steepest step {worst} "
+        f"{ratio(results, worst, largest, 99):.1f}x)"
     )
-    print(
-        f"result: companies={sizes[-1]} funnel_ms={largest['funnel_total'] * 1000:.1f} "
-        f"funnel_ratio={funnel_ratio:.1f} recompute_ms={largest['recompute_all'] * 1000:.0f} "
-        f"recompute_ratio={recompute_ratio:.1f} load_s={largest['load_frames']:.2f} "
-        f"load_ratio={load_ratio:.0f} first_load_s={largest['first_load']:.2f} "
-        f"filter_change_s={largest['recompute_all']:.3f} goal_20x={verdict}"
-    )
+    values = {
+        "companies": largest,
+        "funnel_ms": f"{top['funnel_total'] * 1000:.1f}",
+        "funnel_ratio_vs_99": f"{funnel_ratio:.1f}",
+    }
+    if largest > 10_000:
+        values["funnel_ratio_vs_10000"] = f"{ratio(results, 'funnel_total', largest, 10_000):.1f}"
+    values |= {
+        "recompute_ms": f"{top['recompute_all'] * 1000:.0f}",
+        "recompute_ratio_vs_99": f"{ratio(results, 'recompute_all', largest, 99):.1f}",
+    }
+    if largest > 10_000:
+        values["recompute_ratio_vs_10000"] = (
+            f"{ratio(results, 'recompute_all', largest, 10_000):.1f}"
+        )
+    values |= {
+        "load_s": f"{top['load_frames']:.2f}",
+        "first_load_s": f"{top['first_load']:.2f}",
+        "filter_change_s": f"{top['recompute_all']:.3f}",
+        "goal_20x": verdict,
+    }
+    print("result: " + " ".join(f"{k}={v}" for k, v in values.items()))
     return 0
 
 
