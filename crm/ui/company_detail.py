@@ -43,6 +43,7 @@ from crm.ui.forms import (
 )
 from crm.ui.history import history_table
 from crm.ui.state import language, tr
+from crm.ui.tabs import tracked_tabs
 from crm.ui.widget_state import label_for, relabelled
 
 PROFILE_INPUTS = PROFILE_FIELDS  # the profile form shows every profile field
@@ -105,20 +106,9 @@ TAB_PARAM = "tab"  # ?company=12&tab=support: the open tab, the same code in eit
 
 
 def _tabs(company_id: int) -> Sequence[Any]:
-    """Tracked tabs: the chosen tab stays open across the reruns its forms cause, and the address
-    carries its code, so a reload (or the other language, whose labels make new tabs) opens it.
-    Streamlit's own query-param binding would put the translated label in the address."""
+    """The page's tabs; the open one stays open across its forms' reruns and in the address."""
     labels = {code: tr(f"company.tab.{code}") for code in TABS}
-    key = f"company_tabs_{company_id}_{language()}"
-    wanted = st.query_params.get(TAB_PARAM)
-    if key not in st.session_state and wanted in labels:
-        st.session_state[key] = labels[wanted]
-
-    def remember() -> None:
-        shown = st.session_state.get(key)
-        st.query_params[TAB_PARAM] = next((c for c, t in labels.items() if t == shown), TABS[0])
-
-    return st.tabs(list(labels.values()), key=key, on_change=remember)
+    return tracked_tabs(labels, key=f"company_tabs_{company_id}", param=TAB_PARAM)
 
 
 def text_field(

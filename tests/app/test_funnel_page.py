@@ -35,6 +35,7 @@ from crm.analytics import (
     time_in_stage,
 )
 from crm.db import make_engine
+from crm.i18n import t
 from crm.migrate import upgrade
 from crm.services import users
 from crm.services.actor import actor_by_username, system_actor
@@ -51,8 +52,22 @@ FIRST_STAGE = (
 )
 
 
+# The page's sections are tabs, and only the open one runs: a chart is read on its own tab.
+SECTION_OF = {"time_in_stage": "time"}
+
+
+def open_section(at: AppTest, section: str, lang: str = "ko") -> AppTest:
+    """Open the page's tab `section` (funnel, counts, transitions, time, ...), as a click would."""
+    label = t(f"funnel.section.{section}", lang)
+    if at.session_state[f"fn_section_{lang}"] != label:
+        at.session_state[f"fn_section_{lang}"] = label
+        at.run()
+    return at
+
+
 def chart_data(at: AppTest, name: str, index: int = 0) -> pd.DataFrame:
     """The `index`-th dataset of the chart whose spec says `usermeta.chart == name`."""
+    open_section(at, SECTION_OF.get(name, name))
     for element in at.get("vega_lite_chart"):
         spec = json.loads(element.proto.spec)
         if spec.get("usermeta", {}).get("chart") == name:
@@ -61,7 +76,15 @@ def chart_data(at: AppTest, name: str, index: int = 0) -> pd.DataFrame:
 
 
 def chart_names(at: AppTest) -> list[str]:
-    return [json.loads(e.proto.spec)["usermeta"]["chart"] for e in at.get("vega_lite_chart")]
+    """The charts of every section, opening each tab in turn (then the first again)."""
+    if "fn_section_ko" not in at.session_state:
+        return []
+    names = []
+    for section in ("funnel", "counts", "transitions", "time", "breakdown", "support", "outcomes"):
+        open_section(at, section)
+        names += [json.loads(e.proto.spec)["usermeta"]["chart"] for e in at.get("vega_lite_chart")]
+    open_section(at, "funnel")
+    return names
 
 
 def company_links(at: AppTest) -> list[tuple[str, str]]:
@@ -159,6 +182,7 @@ def test_default_charts_match_the_analytics_and_sql(open_as: OpenAs, app_db: Eng
     # Every company has exactly one open stay: it is censored, not dropped.
     summary = time_in_stage(view, as_of=last)
     assert int(summary["censored"].sum()) == active
+    open_section(at, "time")
     shown_table = next(
         d.value for d in at.dataframe if "중앙값(일)" in d.value.columns
     )  # the time-in-stage summary under its chart
@@ -202,6 +226,7 @@ def test_filters_change_every_chart(open_as: OpenAs, app_db: Engine) -> None:
     small = funnel(view, as_of=last).set_index("stage")
     assert bool(small.loc["growth", "small_sample"])  # 3 healthcare companies reached startup
     n = int(small.loc["growth", "n"])
+    open_section(at, "funnel")
     assert any(f"- 성장: 표본이 작습니다(n={n}, 기준 10 미만)" in w.value for w in at.warning)
 
     at.multiselect(key="fn_kinds").set_value(["investment"]).run()
@@ -268,6 +293,7 @@ def test_cohort_options_and_breakdown(open_as: OpenAs, app_db: Engine) -> None:
     assert shown["stage"].tolist() == ["startup", "growth"]
     expected = funnel(view, entry_stage="startup", as_of=choices["last_day"])
     assert shown["reached"].tolist() == expected["reached"].tolist()
+    open_section(at, "breakdown")
     at.selectbox(key="fn_by").set_value("officer").run()
     groups = chart_data(at, "breakdown")
     by_officer = funnel_by(view, "officer", entry_stage="startup", as_of=choices["last_day"])
@@ -338,10 +364,14 @@ def test_a_malformed_pick_in_the_url_is_ignored(open_as: OpenAs, bad: str) -> No
 def test_english_page_has_no_untranslated_keys(open_as: OpenAs) -> None:
     at = open_as("analyst", PAGE, lang="en")
     assert at.title[0].value == "Stage funnel"
-    leftovers = [t for t in texts(at) if "funnel." in t or "analytics." in t]
+    assert "Stage funnel" in [tab.label for tab in at.tabs]
+    shown = []
+    for section in ("funnel", "counts", "transitions", "time", "breakdown", "support", "outcomes"):
+        shown += texts(open_section(at, section, "en"))
+        if section == "support":  # the support section's own caveat, in English
+            assert any("not as the effect of the support" in i.value for i in at.info)
+    leftovers = [t for t in shown if "funnel." in t or "analytics." in t]
     assert leftovers == []
-    assert "Stage funnel" in [s.value for s in at.subheader]
-    assert any("not as the effect of the support" in i.value for i in at.info)
 
 
 def test_download_builders_open_as_files(app_db: Engine) -> None:
@@ -408,3 +438,21 @@ def test_period_bounds_while_a_range_is_being_picked() -> None:
     assert bounds((), first, last) == (first, last)
     assert bounds(date(2022, 5, 5), first, last) == (date(2022, 5, 5), last)
     assert bounds((date(2021, 1, 1), date(2030, 1, 1)), first, last) == (first, last)
+
+
+def test_only_the_open_section_runs(open_as: OpenAs) -> None:
+    """The sections are tabs and only the open one runs (the page draws one chart, not seven);
+    the address names the open section, so a link opens it."""
+    at = open_as("analyst", PAGE)
+    drawn = [json.loads(e.proto.spec)["usermeta"]["chart"] for e in at.get("vega_lite_chart")]
+    assert drawn == ["funnel"]
+    linked = open_as("analyst", PAGE)
+    fresh = AppTest.from_file(HOME, default_timeout=60)
+    fresh.session_state["crm_actor"] = linked.session_state["crm_actor"]
+    fresh.session_state["crm_last_seen"] = datetime.now(UTC)
+    fresh.run()
+    fresh.switch_page(PAGE)
+    fresh.query_params["view"] = "time"
+    fresh.run()
+    drawn = [json.loads(e.proto.spec)["usermeta"]["chart"] for e in fresh.get("vega_lite_chart")]
+    assert drawn == ["time_in_stage"]

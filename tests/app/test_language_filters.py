@@ -58,6 +58,10 @@ def test_support_log_filters(open_as: OpenAs) -> None:
 def test_funnel_filters(open_as: OpenAs) -> None:
     at = open_as("analyst", "pages/4_Funnel.py")
     at.selectbox(key="fn_measure").set_value("skipped").run()
+    # The moves section is a tab of its own (only the open tab runs); the address keeps it open.
+    at.query_params["view"] = "transitions"
+    at.session_state["fn_section_ko"] = "단계 이동과 후퇴"
+    at.run()
     at.radio(key="fn_period").set_value("quarter").run()
     at.multiselect(key="fn_industries").set_value(["energy"]).run()
     _switch_to_english(at)

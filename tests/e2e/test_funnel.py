@@ -67,7 +67,8 @@ def test_analyst_clicks_a_funnel_bar_and_sees_its_companies(
     assert expected, "the demo cohort has pre-startup companies that reached startup"
     sign_in(page, server, "analyst", passwords["analyst"])
     go(page, "성장 단계 분석")
-    expect(page.get_by_role("heading", name="단계 퍼널")).to_be_visible()
+    # The sections are tabs; the funnel is the open one.
+    expect(page.get_by_role("tab", name="단계 퍼널")).to_have_attribute("aria-selected", "true")
     assert page.locator(COMPANY_LINKS).count() == 0
 
     bar = _funnel_bar(page, "창업/초기")
