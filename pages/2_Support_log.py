@@ -8,7 +8,6 @@ from crm.errors import CRMError, ValidationError
 from crm.models import ActivityStatus
 from crm.services import programmes, stats, users
 from crm.services.activity_views import ActivityFilters, list_activities
-from crm.services.company_views import company_choices
 from crm.services.permissions import Permission, can
 from crm.services.programmes import (
     create_programme,
@@ -17,7 +16,7 @@ from crm.services.programmes import (
     update_programme,
 )
 from crm.services.reference import list_kinds
-from crm.ui import auth, budget_view, state
+from crm.ui import auth, budget_view, choices, state
 from crm.ui import format as fmt
 from crm.ui.activity_form import edit_activity_form, log_activity_form
 from crm.ui.company_detail import activity_table
@@ -266,8 +265,7 @@ if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
 if not editable:
     st.stop()
 
-with session() as s:
-    company_names = company_choices(s)
+company_names = choices.company_names()
 
 with st.expander(tr("support.new"), icon=":material/add:"):
     log_activity_form(actor, "sl_new", company_id=None, companies=company_names)

@@ -299,3 +299,17 @@ def company_choices(session: Session, *, include_archived: bool = False) -> dict
     if not include_archived:
         query = query.where(~col(Company.archived))
     return {int(cid): name for cid, name in session.exec(query).all()}
+
+
+def choices_signature(session: Session) -> tuple[int, int, int, int]:
+    """Changes whenever `company_choices` could: a company added, renamed (every update bumps
+    its version), archived or restored. One pass over the companies, no sort."""
+    row = session.exec(
+        select(
+            func.count(),
+            func.coalesce(func.max(Company.id), 0),
+            func.coalesce(func.sum(Company.version), 0),
+            func.coalesce(func.sum(sa.cast(col(Company.archived), sa.Integer)), 0),
+        ).select_from(Company)
+    ).one()
+    return (int(row[0]), int(row[1]), int(row[2]), int(row[3]))

@@ -91,3 +91,32 @@ def test_activity_list_totals_and_budget_check(
     check = budget_check(session, programmes["mentoring"].id, 99_999_800)
     assert (check.executed_krw, check.after_krw, check.over_budget) == (300, 100_000_100, True)
     assert not budget_check(session, programmes["mentoring"].id, 1000).over_budget
+
+
+def test_choices_signature_changes_with_the_pick_list_only(
+    session: Session, officer: Actor, programmes: dict
+) -> None:
+    """The cached company pick list is read again after an add, a rename or an archive, and not
+    after an activity is logged (the data version changes on every write)."""
+    from crm.services.company_views import choices_signature, company_choices
+
+    ids = _cohort(session, officer, programmes)
+    seen = {choices_signature(session)}
+    activities.log_activity(
+        session,
+        officer,
+        NewActivity(ids["가나다"], programmes["mentoring"].id, date(2022, 9, 1), details=MENTORING),
+    )
+    assert choices_signature(session) in seen
+    company = companies.get_company(session, ids["가나다"])
+    companies.update_company(
+        session, officer, company.id, version=company.version, changes={"name_ko": "가나다라"}
+    )
+    assert choices_signature(session) not in seen
+    assert "가나다라" in company_choices(session).values()
+    seen.add(choices_signature(session))
+    companies.archive_company(session, officer, ids["라마바"])
+    assert choices_signature(session) not in seen
+    seen.add(choices_signature(session))
+    companies.create_company(session, officer, new_company(name_ko="새회사", brn=None))
+    assert choices_signature(session) not in seen
