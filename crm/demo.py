@@ -26,6 +26,7 @@ from crm.models import (
     StageEntry,
     User,
 )
+from crm.quarters import Quarter
 from crm.services.actor import Actor, system_actor
 from crm.services.permissions import Permission, begin_authorised_write
 from crm.services.reference import ensure_builtin_kinds
@@ -338,7 +339,7 @@ def generate(
                     "invested_amount": amount,
                 }
                 if status != "cancelled":
-                    quarter_invest[(start.month - 1) // 3] += amount
+                    quarter_invest[Quarter.of(start).number - 1] += amount
             else:
                 ptype = rng.choice(
                     ["exhibition", "market_research", "localisation", "export_contract"]
@@ -352,7 +353,7 @@ def generate(
                 if contract:
                     details["contract_amount"] = contract
                     if status != "cancelled":
-                        quarter_export[(start.month - 1) // 3] += contract
+                        quarter_export[Quarter.of(start).number - 1] += contract
                 amount = rng.randint(5, 30) * 1_000_000
                 end = min(start + timedelta(days=rng.randint(3, 20)), date(year, 12, 31))
             if status != "cancelled":
@@ -379,7 +380,7 @@ def generate(
         employees = base + rng.randint(0, base)
         filed = registered = 0
         for quarter in range(1, 5):
-            if quarter_end(year, quarter) < entered:
+            if Quarter(year, quarter).end < entered:
                 continue
             if quarter == 4 and rng.random() < 0.06:
                 continue  # a missing report: the dashboard flags these
@@ -405,8 +406,8 @@ def generate(
                     "exports_krw": quarter_export[quarter - 1],
                     "notes": None,
                     "version": 1,
-                    "created_at": _stamp(quarter_end(year, quarter) + timedelta(days=10)),
-                    "updated_at": _stamp(quarter_end(year, quarter) + timedelta(days=10)),
+                    "created_at": _stamp(Quarter(year, quarter).end + timedelta(days=10)),
+                    "updated_at": _stamp(Quarter(year, quarter).end + timedelta(days=10)),
                 }
             )
     for kind, name, target in _PROGRAMMES:
@@ -426,12 +427,6 @@ def generate(
             }
         )
     return rows
-
-
-def quarter_end(year: int, quarter: int) -> date:
-    return date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - timedelta(
-        days=1
-    )
 
 
 def _chunks(rows: list[dict[str, Any]], size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:

@@ -34,6 +34,7 @@ from crm.analytics.frames import (
     kinds_of,
 )
 from crm.analytics.keys import company_mask
+from crm.quarters import Quarter
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def _reports_overlapping(
     quarter = outcomes["year"].to_numpy() * 4 + outcomes["quarter"].to_numpy() - 1
     mask = np.ones(len(outcomes), dtype=bool)
     if date_from is not None:
-        mask &= quarter >= date_from.year * 4 + (date_from.month - 1) // 3
+        mask &= quarter >= Quarter.of(date_from).index
     if date_to is not None:
-        mask &= quarter <= date_to.year * 4 + (date_to.month - 1) // 3
+        mask &= quarter <= Quarter.of(date_to).index
     return outcomes[mask].reset_index(drop=True)

@@ -19,6 +19,7 @@ import pandas as pd
 from crm.analytics.frames import STAGES, AnalyticsFrames, day_number, days_of
 from crm.analytics.history import stage_spells
 from crm.analytics.keys import company_mask
+from crm.quarters import Quarter
 
 PERIODS = ("month", "quarter")
 
@@ -122,7 +123,7 @@ def transitions(
     if period == "month":
         labels = stamps.strftime("%Y-%m")
     else:
-        labels = [f"{s.year}-Q{(s.month - 1) // 3 + 1}" for s in stamps]
+        labels = [Quarter.of(s.date()).label for s in stamps]
     counts.insert(1, "period", pd.Series(labels, dtype="str"))
     counts["backward"] = (counts["direction"] == "backward").to_numpy(dtype=bool)
     counts["moves"] = counts["moves"].astype(np.int64)

@@ -37,13 +37,13 @@ from crm.models import (
     User,
     utcnow,
 )
+from crm.quarters import Quarter
 from crm.services import audit
 from crm.services.actor import Actor
 from crm.services.closing import closed_quarters
 from crm.services.editing import apply_changes
 from crm.services.history import Names, record_names
 from crm.services.permissions import Permission, begin_authorised_write
-from crm.services.queries import quarter_of_day
 from crm.ui import format as fmt
 from crm.ui.history import field_label, subject
 
@@ -246,13 +246,13 @@ class Undo:
             for activity_id, day in self.session.exec(
                 select(Activity.id, Activity.start_on).where(col(Activity.id).in_(part))
             ):
-                if (day.year, quarter_of_day(day)) in self.closed:
+                if (day.year, Quarter.of(day).number) in self.closed:
                     self.refuse(
                         "importer.undo.closed_quarter",
                         entity="activity",
                         id=activity_id,
                         year=day.year,
-                        quarter=quarter_of_day(day),
+                        quarter=Quarter.of(day).number,
                     )
         for part in chunks(sorted(self.created["outcome_report"])):
             query = select(OutcomeReport.id, OutcomeReport.year, OutcomeReport.quarter).where(
@@ -313,7 +313,7 @@ class Undo:
     @staticmethod
     def year_quarter(obj: Any) -> tuple[int, int]:
         if isinstance(obj, Activity):
-            return obj.start_on.year, quarter_of_day(obj.start_on)
+            return obj.start_on.year, Quarter.of(obj.start_on).number
         return obj.year, obj.quarter
 
     def in_closed_quarter(self, obj: Any) -> bool:

@@ -19,12 +19,12 @@ from sqlmodel import Session
 
 from crm.errors import FieldError
 from crm.models import Activity, ActivityStatus, Company, OutcomeReport, Stage
+from crm.quarters import Quarter
 from crm.services import activities as activity_service
 from crm.services import companies as company_service
 from crm.services import outcomes as outcome_service
 from crm.services.closing import check_open
 from crm.services.companies import NewCompany, TextRule
-from crm.services.queries import quarter_of_day
 from crm.validation import BRN_WEIGHTS, EMAIL_RE, Checker
 
 Closed = set[tuple[int, int]]
@@ -33,7 +33,7 @@ _STAGES = [s.value for s in Stage]
 
 def _open(check: Checker, session: Session, field: str, closed: Closed, day: date) -> None:
     """check_open, asked only when the quarter is among the closed ones loaded up front."""
-    if (day.year, quarter_of_day(day)) in closed:
+    if (day.year, Quarter.of(day).number) in closed:
         check_open(check, session, field, day=day)
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from crm.i18n import LANGUAGES
-from crm.services.queries import quarter_bounds
+from crm.quarters import Quarter
 from crm.validation import Checker
 
 
@@ -30,11 +30,11 @@ class Period:
 
     @property
     def start(self) -> date:
-        return quarter_bounds(self.year, self.quarter)[0]
+        return Quarter(self.year, self.quarter).start
 
     @property
     def end(self) -> date:
-        return quarter_bounds(self.year, self.quarter)[1]
+        return Quarter(self.year, self.quarter).end
 
     @property
     def ytd_start(self) -> date:
@@ -47,7 +47,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        return f"{self.year}-Q{self.quarter}"
+        return Quarter(self.year, self.quarter).label
 
 
 @dataclass(frozen=True)

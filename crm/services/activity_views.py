@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from crm.models import Activity, Company, Programme, User
+from crm.quarters import Quarter
 from crm.services.budget import BudgetLine, Spend, amount_sum
-from crm.services.queries import live_activity, quarter_bounds
+from crm.services.queries import live_activity
 
 ACTIVITY_COLUMNS = [
     "id",
@@ -64,7 +65,7 @@ def _where(filters: ActivityFilters) -> list[Any]:
     if filters.programme_ids:
         conditions.append(col(Activity.programme_id).in_(filters.programme_ids))
     if filters.quarter:
-        start, end = quarter_bounds(*filters.quarter)
+        start, end = Quarter(*filters.quarter).bounds()
         conditions.append(col(Activity.start_on).between(start, end))
     if filters.statuses:
         conditions.append(col(Activity.status).in_(filters.statuses))

@@ -7,7 +7,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from crm.models import QuarterClose
-from crm.services.queries import quarter_of_day
+from crm.quarters import Quarter
 from crm.validation import Checker
 
 
@@ -37,7 +37,7 @@ def check_open(
 ) -> None:
     """Add a field error if the date (or year/quarter) falls in a closed quarter."""
     if day is not None:
-        year, quarter = day.year, quarter_of_day(day)
+        year, quarter = day.year, Quarter.of(day).number
     if year is None or quarter is None:
         return
     if is_closed(session, year, quarter):

@@ -13,10 +13,11 @@ from sqlmodel import Session, col, func, select
 
 from crm.errors import NotFound
 from crm.models import Activity, Company, Programme, StageEntry, User
+from crm.quarters import Quarter
 from crm.services.actor import Actor
 from crm.services.companies import PERSONAL_FIELDS
 from crm.services.permissions import Permission, can
-from crm.services.queries import live_activity, quarter_bounds
+from crm.services.queries import live_activity
 from crm.services.stages import current_stage_subquery
 
 MASK = "●●●"
@@ -116,7 +117,7 @@ def _filtered(actor: Actor, filters: CompanyFilters, *, with_stage: bool) -> tup
         if filters.programme_ids:
             support = support.where(col(Activity.programme_id).in_(filters.programme_ids))
         if filters.quarter:
-            start, end = quarter_bounds(*filters.quarter)
+            start, end = Quarter(*filters.quarter).bounds()
             support = support.where(col(Activity.start_on).between(start, end))
         conditions.append(col(Company.id).in_(support))
     if conditions:

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlmodel import Session, col, func, select
 
 from crm.models import Activity, Company
+from crm.quarters import Quarter
 from crm.services import stats
 from crm.services.queries import live_activity, quarter_of, year_of
 
@@ -34,7 +35,7 @@ def default_quarter(session: Session, year: int, today: date | None = None) -> i
     """The latest quarter of `year` that has activity (or today's quarter, in the current year)."""
     today = today or date.today()
     if year == today.year:
-        return (today.month - 1) // 3 + 1
+        return Quarter.of(today).number
     latest = session.exec(
         select(func.max(quarter_of(col(Activity.start_on)))).where(
             live_activity(), year_of(col(Activity.start_on)) == year

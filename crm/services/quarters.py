@@ -23,6 +23,7 @@ from crm.models import (
     Restatement,
     User,
 )
+from crm.quarters import Quarter
 from crm.reports.figures import ReportFigures, as_utc, compute_figures
 from crm.reports.options import Period
 from crm.services import audit
@@ -35,7 +36,6 @@ from crm.services.outcomes import FIGURE_FIELDS, add_outcome_report
 from crm.services.outcomes import cross_checks as cross_check_outcome
 from crm.services.outcomes import validate_figures as validate_outcome_changes
 from crm.services.permissions import Permission, begin_authorised_write
-from crm.services.queries import quarter_of_day
 from crm.validation import Checker
 
 REASON_MAX = 500
@@ -273,7 +273,7 @@ def restate_activity(
         check.raise_if_errors()
     clean = validate_activity_changes(session, check, changes, partial=True, current=activity)
     days = {activity.start_on, clean.get("start_on") or activity.start_on}
-    periods = _closed_among(session, {(d.year, quarter_of_day(d)) for d in days})
+    periods = _closed_among(session, {(d.year, Quarter.of(d).number) for d in days})
     if not periods:
         check.fail("start_on", "error.quarter_not_closed")
     elif not _changes_anything(activity, clean):
@@ -321,7 +321,7 @@ def add_activity_restatement(
     check = Checker()
     why = _reason(check, reason)
     day = check.day("start_on", new.start_on, required=True)
-    periods = _closed_among(session, {(day.year, quarter_of_day(day))}) if day else []
+    periods = _closed_among(session, {(day.year, Quarter.of(day).number)}) if day else []
     if day and not periods:
         check.fail("start_on", "error.quarter_not_closed")
     check.raise_if_errors()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from sqlmodel import col
 
@@ -22,13 +20,3 @@ def year_of(column: sa.ColumnElement) -> sa.ColumnElement[int]:
 
 def live_activity() -> sa.ColumnElement[bool]:
     return col(Activity.status) != ActivityStatus.CANCELLED.value
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
-    start = date(year, 3 * quarter - 2, 1)
-    end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return start, date.fromordinal(end.toordinal() - 1)
-
-
-def quarter_of_day(day: date) -> int:
-    return (day.month - 1) // 3 + 1

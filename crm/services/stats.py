@@ -19,8 +19,9 @@ from crm.models import (
     Stage,
     User,
 )
+from crm.quarters import Quarter
 from crm.services.budget import Spend, amount_sum
-from crm.services.queries import live_activity, quarter_bounds, quarter_of, year_of
+from crm.services.queries import live_activity, quarter_of, year_of
 from crm.services.stages import current_stage_subquery
 
 
@@ -67,7 +68,7 @@ def activities_by_kind(
     )
     if year is not None and quarter is not None:
         # A date range, not a quarter computed per row: the start_on index narrows the scan.
-        first, last = quarter_bounds(year, quarter)
+        first, last = Quarter(year, quarter).bounds()
         query = query.where(col(Activity.start_on).between(first, last))
     elif year is not None:
         query = query.where(col(Activity.start_on).between(date(year, 1, 1), date(year, 12, 31)))
@@ -210,11 +211,6 @@ def cohort_summary(
     )
 
 
-def previous_quarter(day: date) -> tuple[int, int]:
-    q = (day.month - 1) // 3 + 1
-    return (day.year - 1, 4) if q == 1 else (day.year, q - 1)
-
-
 def companies_needing_attention(
     session: Session, *, as_of: date, year: int | None = None, days: int = 90
 ) -> pd.DataFrame:
@@ -227,7 +223,8 @@ def companies_needing_attention(
         .group_by(Activity.company_id)
         .subquery()
     )
-    rep_year, rep_quarter = previous_quarter(as_of)
+    report_quarter = Quarter.of(as_of).previous()
+    rep_year, rep_quarter = report_quarter.year, report_quarter.number
     has_report = (
         select(OutcomeReport.company_id)
         .where(OutcomeReport.year == rep_year, OutcomeReport.quarter == rep_quarter)
@@ -273,5 +270,5 @@ def companies_needing_attention(
 
 def default_as_of(year: int, quarter: int, today: date | None = None) -> date:
     """The dashboard's reference day: the end of the chosen quarter, or today if earlier."""
-    end = quarter_bounds(year, quarter)[1]
+    end = Quarter(year, quarter).end
     return min(end, today or date.today())

@@ -9,13 +9,13 @@ import streamlit as st
 from crm.errors import ConflictError, CRMError, FieldError, ValidationError
 from crm.importer.fields import AMOUNT_TWINS
 from crm.models import ActivityStatus, Programme
+from crm.quarters import Quarter
 from crm.services import activities, programmes
 from crm.services.activity_views import budget_check
 from crm.services.actor import Actor
 from crm.services.closing import is_closed
 from crm.services.permissions import Permission, can
 from crm.services.quarters import add_activity_restatement, restate_activity
-from crm.services.queries import quarter_of_day
 from crm.services.reference import get_kind
 from crm.ui import format as fmt
 from crm.ui import state
@@ -72,7 +72,7 @@ def closed_period(start_on: date | None) -> tuple[int, int] | None:
     if start_on is None:
         return None
     with session() as s:
-        quarter = quarter_of_day(start_on)
+        quarter = Quarter.of(start_on).number
         return (start_on.year, quarter) if is_closed(s, start_on.year, quarter) else None
 
 
@@ -237,9 +237,9 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
         st.info(tr("error.activity_cancelled"))
         return
     start: date = opened["start_on"]
-    period = {"year": start.year, "quarter": quarter_of_day(start)}
+    period = {"year": start.year, "quarter": Quarter.of(start).number}
     with session() as s:
-        closed = is_closed(s, start.year, quarter_of_day(start))
+        closed = is_closed(s, start.year, Quarter.of(start).number)
     if closed and not can(actor.role, Permission.CLOSE_QUARTER):
         st.info(tr("restate.not_allowed", **period))
         return

@@ -7,12 +7,12 @@ from datetime import date
 import streamlit as st
 
 from crm.models import Programme
+from crm.quarters import Quarter
 from crm.services import activities
 from crm.services.activities import BatchError
 from crm.services.actor import Actor
 from crm.services.closing import is_closed
 from crm.services.permissions import Permission, can
-from crm.services.queries import quarter_of_day
 from crm.ui import format as fmt
 from crm.ui import state
 from crm.ui.data import session
@@ -85,10 +85,11 @@ def quick_entry_form(actor: Actor, mentoring: list[Programme], companies: dict[i
         st.info(tr("support.quick_empty"))
         return
     may_restate = can(actor.role, Permission.CLOSE_QUARTER)
+    quarter = Quarter.of(day)
     with session() as s:
-        closed = is_closed(s, day.year, quarter_of_day(day))
+        closed = is_closed(s, quarter.year, quarter.number)
     if closed:
-        st.error(closed_day_message(day.year, quarter_of_day(day), lang, may_restate=may_restate))
+        st.error(closed_day_message(quarter.year, quarter.number, lang, may_restate=may_restate))
         return
     try:
         with session() as s:

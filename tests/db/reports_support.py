@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from crm.i18n import t
-from crm.services.queries import quarter_bounds
+from crm.quarters import Quarter
 
 SECTIONS = ("cohort", "programmes", "stages", "moves", "outcomes")
 COUNTS = ("companies", "activities", "krw")
@@ -30,7 +30,7 @@ def day(value: Any) -> date:
 
 def direct_figures(session: Session, year: int, quarter: int) -> dict[str, Any]:
     """Every Summary number, from plain `SELECT *`-style reads aggregated in Python."""
-    start, end = quarter_bounds(year, quarter)
+    start, end = Quarter(year, quarter).bounds()
     ytd_start = date(year, 1, 1)
     raw = session.execute(
         sa.text(

@@ -150,19 +150,3 @@ def test_dashboard_reads_attention_on_its_reference_day(
         ["가조용", True, False]
     ]
     assert late.summary.companies == 1 and late.by_stage["startup"] == 1
-
-
-@pytest.mark.parametrize(
-    ("day", "expected"),
-    [
-        (date(2023, 1, 1), (2022, 4)),
-        (date(2023, 3, 31), (2022, 4)),
-        (date(2023, 4, 1), (2023, 1)),
-        (date(2023, 6, 30), (2023, 1)),
-        (date(2023, 7, 1), (2023, 2)),
-        (date(2023, 10, 1), (2023, 3)),
-        (date(2023, 12, 31), (2023, 3)),
-    ],
-)
-def test_previous_quarter(day: date, expected: tuple[int, int]) -> None:
-    assert stats.previous_quarter(day) == expected
