@@ -15,8 +15,13 @@ from crm.services.activity_views import budget_check
 from crm.services.actor import Actor
 from crm.services.closing import is_closed
 from crm.services.permissions import Permission, can
-from crm.services.quarters import add_activity_restatement, restate_activity
 from crm.services.reference import get_kind
+from crm.services.saving import (
+    RestatementNeeded,
+    save_activity,
+    save_cancellation,
+    save_new_activity,
+)
 from crm.ui import format as fmt
 from crm.ui import state
 from crm.ui.data import session
@@ -67,15 +72,6 @@ def fill_amount_twin(
     return amount, details
 
 
-def closed_period(start_on: date | None) -> tuple[int, int] | None:
-    """(year, quarter) when the day falls in a closed quarter."""
-    if start_on is None:
-        return None
-    with session() as s:
-        quarter = Quarter.of(start_on).number
-        return (start_on.year, quarter) if is_closed(s, start_on.year, quarter) else None
-
-
 def log_activity_form(
     actor: Actor, key: str, *, company_id: int | None, companies: dict[int, str] | None = None
 ) -> None:
@@ -97,8 +93,7 @@ def log_activity_form(
     with session() as s:
         spec = get_kind(s, programme.kind).fields
     over_key = f"{key}_over_budget"
-    restate_key = f"{key}__restate"  # (year, quarter) of a closed quarter a manager restates
-    may_restate = can(actor.role, Permission.CLOSE_QUARTER)
+    restate_key = f"{key}__restate"  # the closed Quarter a manager is adding to
     with st.form(f"{key}_form"):
         chosen_company = company_id
         if company_id is None and companies is not None:
@@ -141,9 +136,9 @@ def log_activity_form(
         details = kind_inputs(spec, {}, key)
         notes = st.text_area(tr("field.notes"), key=wkey(key, "notes"))
         reason = None
-        pending = st.session_state.get(restate_key)
-        if pending and may_restate:
-            st.warning(tr("restate.new_needed", year=pending[0], quarter=pending[1]))
+        pending: Quarter | None = st.session_state.get(restate_key)
+        if pending:
+            st.warning(tr("restate.new_needed", year=pending.year, quarter=pending.number))
             reason = st.text_input(tr("restate.reason") + " *", key=wkey(key, "restate_reason"))
             field_error(key, "reason")
         other_errors(key, COMMON_FIELDS | {"reason"} | {f"details.{f['name']}" for f in spec})
@@ -155,18 +150,6 @@ def log_activity_form(
         submitted = st.form_submit_button(tr("activity.log"), type="primary")
     if not submitted:
         return
-    period = closed_period(start_on)
-    if period and not may_restate:
-        error = FieldError(
-            "start_on", "restate.new_not_allowed", {"year": period[0], "quarter": period[1]}
-        )
-        set_errors(key, ValidationError([error]))
-        st.rerun()
-    if period and st.session_state.get(restate_key) != period:
-        clear_errors(key)
-        st.session_state[restate_key] = period  # show the reason field, then save again
-        st.rerun()
-    restating = period is not None
     amount, details = fill_amount_twin(programme.kind, amount, details)
     new = activities.NewActivity(
         company_id=chosen_company or 0,
@@ -201,10 +184,16 @@ def log_activity_form(
             if warnings and not confirmed:
                 st.session_state[over_key] = warnings
                 st.rerun()
-            if restating:
-                add_activity_restatement(s, actor, new, reason=reason or "")
-            else:
-                activities.log_activity(s, actor, new)
+            saved = save_new_activity(s, actor, new, reason=reason)
+    except RestatementNeeded as exc:
+        if not exc.may_restate:
+            set_errors(key, exc)
+        elif pending == exc.quarter:  # the reason field was shown and left empty
+            set_errors(key, ValidationError([FieldError("reason", "error.required")]))
+        else:
+            clear_errors(key)
+            st.session_state[restate_key] = exc.quarter  # show the reason field, save again
+        st.rerun()
     except ValidationError as exc:
         set_errors(key, exc)
         st.rerun()
@@ -217,7 +206,7 @@ def log_activity_form(
     reset_widgets(key)
     # The new generation of keys would start the picker on the first programme: keep the chosen.
     st.session_state[wkey(key, "programme")] = programme_id
-    state.flash(tr("restate.done") if restating else tr("activity.logged"))
+    state.flash(tr("restate.done") if saved.restated else tr("activity.logged"))
     st.rerun()
 
 
@@ -236,10 +225,10 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
     if opened["status"] == ActivityStatus.CANCELLED.value:
         st.info(tr("error.activity_cancelled"))
         return
-    start: date = opened["start_on"]
-    period = {"year": start.year, "quarter": Quarter.of(start).number}
+    quarter = Quarter.of(opened["start_on"])
+    period = {"year": quarter.year, "quarter": quarter.number}
     with session() as s:
-        closed = is_closed(s, start.year, Quarter.of(start).number)
+        closed = is_closed(s, quarter.year, quarter.number)  # what to show; saving decides again
     if closed and not can(actor.role, Permission.CLOSE_QUARTER):
         st.info(tr("restate.not_allowed", **period))
         return
@@ -301,7 +290,7 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
             tr("field.notes"), value=opened["notes"] or "", key=wkey(prefix, "notes")
         )
         reason = None
-        if closed:
+        if closed or st.session_state.get(f"{prefix}__restate"):  # closed, or moved into one
             reason = st.text_input(tr("restate.reason") + " *", key=wkey(prefix, "restate_reason"))
             field_error(prefix, "reason")
         other_errors(prefix, COMMON_FIELDS | {"reason"} | {f"details.{f['name']}" for f in spec})
@@ -326,19 +315,7 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
         if st.form_submit_button(tr("activity.cancel"), icon=":material/block:"):
             try:
                 with session() as s:
-                    if closed:
-                        restate_activity(
-                            s,
-                            actor,
-                            activity_id,
-                            version=opened["version"],
-                            changes={"status": ActivityStatus.CANCELLED.value},
-                            reason=why,
-                        )
-                    else:
-                        activities.cancel_activity(
-                            s, actor, activity_id, version=opened["version"], reason=why or None
-                        )
+                    save_cancellation(s, actor, activity_id, version=opened["version"], reason=why)
             except ConflictError:
                 st.error(tr("conflict.stale"))
                 return
@@ -363,15 +340,16 @@ def _save_activity(
     *,
     reason: str | None = None,
 ) -> None:
-    """A normal edit, or a restatement (with its reason) when the quarter is closed."""
+    """Save what was typed; the service makes it a restatement when the quarter is closed."""
     try:
         with session() as s:
-            if reason is not None:
-                restate_activity(
-                    s, actor, activity_id, version=version, changes=changes, reason=reason
-                )
-            else:
-                activities.update_activity(s, actor, activity_id, version=version, changes=changes)
+            saved = save_activity(
+                s, actor, activity_id, version=version, changes=changes, reason=reason
+            )
+    except RestatementNeeded as exc:
+        st.session_state[f"{prefix}__restate"] = exc.may_restate  # show the reason field
+        set_errors(prefix, exc)
+        st.rerun()
     except ValidationError as exc:
         set_errors(prefix, exc)
         st.rerun()
@@ -383,6 +361,7 @@ def _save_activity(
         return
     clear_errors(prefix)
     st.session_state.pop(f"{prefix}__opened", None)
+    st.session_state.pop(f"{prefix}__restate", None)
     reset_widgets(prefix)
-    state.flash(tr("activity.saved"))
+    state.flash(tr("restate.done") if saved.restated else tr("activity.saved"))
     st.rerun()

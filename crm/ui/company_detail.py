@@ -13,16 +13,16 @@ import streamlit as st
 from crm.clock import zone_label
 from crm.errors import ConflictError, CRMError, NotFound, ValidationError
 from crm.models import AI_FIELDS, GWANGJU_DISTRICTS, Industry, Stage
+from crm.quarters import Quarter
 from crm.services import audit, companies, outcomes, stages, users
 from crm.services.activity_views import ActivityFilters, list_activities
 from crm.services.actor import Actor
-from crm.services.closing import is_closed
 from crm.services.companies import PROFILE_FIELDS
 from crm.services.company_views import CompanyView, company_profile
 from crm.services.history import company_history
 from crm.services.outcomes import FIGURE_FIELDS
 from crm.services.permissions import Permission, can
-from crm.services.quarters import add_outcome_report_restatement, restate_outcome_report
+from crm.services.saving import RestatementNeeded, save_new_outcome_report, save_outcome_report
 from crm.ui import format as fmt
 from crm.ui import state
 from crm.ui.activity_form import log_activity_form
@@ -450,10 +450,8 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
     by_id = {r.id: r for r in reports}
     # A new report is most likely the quarter after the latest one (or the cohort year's first).
     if reports:
-        last = reports[-1]
-        next_year, next_quarter = (
-            (last.year + 1, 1) if last.quarter == 4 else (last.year, last.quarter + 1)
-        )
+        following = Quarter(reports[-1].year, reports[-1].quarter).next()
+        next_year, next_quarter = following.year, following.number
     else:
         next_year, next_quarter = int(view.values["cohort_year"]), 1
     adding = tr("outcome.add")
@@ -511,51 +509,34 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
         submitted = st.form_submit_button(tr("common.save"), type="primary")
     if not submitted:
         return
-    with session() as s:
-        closed = is_closed(s, int(year), int(quarter))
-    if closed and not may_restate:
-        st.error(tr("restate.not_allowed", year=int(year), quarter=int(quarter)))
-        return
     try:
         with session() as s:
-            if closed and report is None:
-                add_outcome_report_restatement(
+            if report is None:
+                saved = save_new_outcome_report(
                     s,
                     actor,
                     company_id=view.id,
                     year=int(year),
                     quarter=int(quarter),
                     figures=figures,
-                    reason=reason or "",
-                )
-            elif closed and report is not None:
-                opened = {f: getattr(report, f) for f in FIGURE_FIELDS}
-                restate_outcome_report(
-                    s,
-                    actor,
-                    report.id,
-                    version=report.version,
-                    changes=changed_fields(opened, figures),
-                    reason=reason or "",
-                )
-            elif report is None:
-                outcomes.create_outcome_report(
-                    s,
-                    actor,
-                    company_id=view.id,
-                    year=int(year),
-                    quarter=int(quarter),
-                    figures=figures,
+                    reason=reason,
                 )
             else:
                 opened = {f: getattr(report, f) for f in FIGURE_FIELDS}
-                outcomes.update_outcome_report(
+                saved = save_outcome_report(
                     s,
                     actor,
                     report.id,
                     version=report.version,
                     changes=changed_fields(opened, figures),
+                    reason=reason,
                 )
+    except RestatementNeeded as exc:
+        if not exc.may_restate:  # no reason field for this role: say whom to ask
+            st.error(exc.errors[0].message(lang))
+            return
+        set_errors(prefix, exc)
+        st.rerun()
     except ValidationError as exc:
         set_errors(prefix, exc)
         st.rerun()
@@ -568,7 +549,7 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
     clear_errors(prefix)
     reset_widgets(prefix)
     reset_widgets(f"co{view.id}")
-    state.flash(tr("outcome.saved"))
+    state.flash(tr("restate.done") if saved.restated else tr("outcome.saved"))
     st.rerun()
 
 
