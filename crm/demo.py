@@ -28,6 +28,7 @@ from crm.models import (
 )
 from crm.quarters import Quarter
 from crm.services.actor import Actor, system_actor
+from crm.services.audit import stage_move_text
 from crm.services.permissions import Permission, begin_authorised_write
 from crm.services.reference import ensure_builtin_kinds
 from crm.validation import brn_check_digit
@@ -449,7 +450,7 @@ def _audit_rows(
             "old_value": None,
             "new_value": None
             if entity != "stage_entry"
-            else f"{row['stage']}@{row['entered_on'].isoformat()}",
+            else stage_move_text(row["stage"], row["entered_on"]),
             "context": context,
         }
 

@@ -32,7 +32,7 @@ from crm.models import Activity, ActivityStatus, Company, ImportBatch, Stage
 from crm.services import companies as company_service
 from crm.services.activities import NewActivity
 from crm.services.actor import Actor
-from crm.services.audit import to_text
+from crm.services.audit import stage_move_text, to_text
 from crm.services.companies import PROFILE_FIELDS, NewCompany
 from crm.services.outcomes import FIGURE_FIELDS
 from crm.services.permissions import Permission, check_permission
@@ -433,7 +433,7 @@ class Planner:
         if stage_change:
             preview.changes["stage"] = (
                 last[0],
-                f"{stage_change[0].value}@{stage_change[1].isoformat()}",
+                stage_move_text(stage_change[0].value, stage_change[1]),
             )
         if preview.errors:
             return

@@ -360,13 +360,13 @@ class Undo:
     def remove_stage_moves(self) -> int:
         removed = 0
         for mine in self.stage_moves:
-            stage, _, day = (mine.new_value or "").partition("@")
+            stage, day = audit.parse_stage_move(mine.new_value)
             entry = self.session.exec(
                 select(StageEntry)
                 .where(
                     StageEntry.company_id == mine.entity_id,
                     StageEntry.stage == stage,
-                    StageEntry.entered_on == date.fromisoformat(day),
+                    StageEntry.entered_on == day,
                     StageEntry.recorded_by_id == mine.actor_id,
                 )
                 .order_by(col(StageEntry.id).desc())

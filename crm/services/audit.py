@@ -26,6 +26,20 @@ def to_text(value: Any) -> str | None:
     return str(value)
 
 
+def stage_move_text(stage: str, entered_on: date) -> str:
+    """How a stage change is stored in the audit trail's new value: 'startup@2022-11-01'."""
+    return f"{stage}@{entered_on.isoformat()}"
+
+
+def parse_stage_move(text: str | None) -> tuple[str, date | None]:
+    """('startup', date(2022, 11, 1)) from 'startup@2022-11-01'; the day is None if unreadable."""
+    stage, _, day = (text or "").partition("@")
+    try:
+        return stage, date.fromisoformat(day)
+    except ValueError:
+        return stage, None
+
+
 def record(
     session: Session,
     actor: Actor,

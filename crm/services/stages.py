@@ -85,7 +85,7 @@ def add_entry(
         company_id,
         field="stage",
         old=None,
-        new=f"{stage.value}@{entered_on.isoformat()}",
+        new=audit.stage_move_text(stage.value, entered_on),
         context=reason if context is None else context,
     )
     return entry

@@ -20,7 +20,7 @@ from crm.models import (
     User,
 )
 from crm.quarters import Quarter
-from crm.services.budget import Spend, amount_sum
+from crm.services.budget import BudgetLine, Spend, amount_sum
 from crm.services.queries import live_activity, quarter_of, year_of
 from crm.services.stages import current_stage_subquery
 
@@ -165,6 +165,15 @@ class CohortSummary:
     jobs_created: int
     patents_filed: int
     patents_registered: int
+
+    @property
+    def budget_line(self) -> BudgetLine:
+        return BudgetLine(self.budget_krw, self.executed_krw, self.committed_krw, self.planned_krw)
+
+    @property
+    def executed_pct(self) -> float:
+        """집행률 in percent: executed (completed) over the year's budgets, 0 without a budget."""
+        return 100 * self.budget_line.executed_share
 
 
 def cohort_summary(

@@ -12,6 +12,7 @@ import pandas as pd
 
 from crm import countries
 from crm.i18n import t
+from crm.services.audit import parse_stage_move, to_text
 from crm.services.history import (
     Entry,
     History,
@@ -263,8 +264,10 @@ def _reason(text: str | None, lang: str) -> str:
 
 def _stage(value: str, lang: str) -> tuple[str, str]:
     """'startup@2022-11-01' -> ('창업/초기', '2022.11.01')."""
-    code, _, day = value.partition("@")
-    return value_text("stage", code, Names(), lang), value_text("entered_on", day, Names(), lang)
+    code, day = parse_stage_move(value)
+    return value_text("stage", code, Names(), lang), value_text(
+        "entered_on", to_text(day), Names(), lang
+    )
 
 
 def _periods(periods: tuple[tuple[int, int], ...], lang: str) -> str:

@@ -82,8 +82,11 @@ def render() -> None:
         tr("home.companies_vs_target", target=summary.target),
         f"{summary.supported} / {summary.target}",
     )
-    share = 100 * summary.executed_krw / summary.budget_krw if summary.budget_krw else 0.0
-    k2.metric(tr("home.budget_executed"), fmt.percent(share), help=tr("budget.help.executed_pct"))
+    k2.metric(
+        tr("home.budget_executed"),
+        fmt.percent(summary.executed_pct),
+        help=tr("budget.help.executed_pct"),
+    )
     k2.caption(
         tr(
             "budget.kpi_caption",
