@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from crm.errors import CRMError, ValidationError
+from crm.errors import ConflictError, CRMError, ValidationError
 from crm.models import ActivityStatus
 from crm.services import programmes, stats, users
 from crm.services.activity_views import ActivityFilters, list_activities
@@ -160,7 +160,15 @@ if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
             if st.form_submit_button(tr("common.save")):
                 try:
                     with session() as s:
-                        set_cohort_target(s, actor, year=budget_year, target_companies=int(target))
+                        set_cohort_target(
+                            s,
+                            actor,
+                            year=budget_year,
+                            target_companies=int(target),
+                            version=cohort.version if cohort else None,
+                        )
+                except ConflictError:
+                    st.error(tr("conflict.stale"))
                 except CRMError as exc:
                     st.error(exc.message(lang))
                 else:

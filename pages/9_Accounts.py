@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from crm.errors import CRMError, ValidationError
+from crm.errors import ConflictError, CRMError, ValidationError
 from crm.models import Role
 from crm.services import users
 from crm.ui import auth, sessions_admin, state
 from crm.ui import format as fmt
 from crm.ui.data import session
+from crm.ui.forms import changed_fields
 from crm.ui.state import language, tr
 from crm.ui.widget_state import label_for, relabelled
 
@@ -89,20 +90,19 @@ if chosen:
         )
         new_active = c3.checkbox(tr("users.active"), value=user.active)
         if st.form_submit_button(tr("users.save")):
+            opened = {"display_name": user.display_name, "role": user.role, "active": user.active}
+            entered = {"display_name": new_display, "role": new_role, "active": new_active}
+            changes = changed_fields(opened, entered)
             try:
-                with session() as s:
-                    users.update_user(
-                        s,
-                        actor,
-                        user.id,
-                        changes={
-                            "display_name": new_display,
-                            "role": new_role,
-                            "active": new_active,
-                        },
-                    )
-                state.flash(tr("users.saved"))
-                st.rerun()
+                if not changes:
+                    st.info(tr("company.no_changes"))
+                else:
+                    with session() as s:
+                        users.update_user(s, actor, user.id, version=user.version, changes=changes)
+                    state.flash(tr("users.saved"))
+                    st.rerun()
+            except ConflictError:
+                st.error(tr("conflict.stale"))
             except ValidationError as exc:
                 for field, message in exc.messages(lang).items():
                     label = tr(f"users.field.{field}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
@@ -20,7 +21,8 @@ def check_stale(
     current_version: int = obj.version  # type: ignore[attr-defined]
     if current_version == expected_version:
         return
-    theirs = audit.changes_since(session, entity, obj.id, expected_version)  # type: ignore[attr-defined]
+    entity_id = sa.inspect(obj).identity[0]  # the primary key: id, or a cohort's year
+    theirs = audit.changes_since(session, entity, entity_id, expected_version)
     clashes = [
         Clash(field, getattr(obj, field), value, theirs[field].by, theirs[field].at)
         for field, value in changes.items()

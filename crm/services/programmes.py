@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from crm.errors import NotFound
+from crm.errors import Clash, ConflictError, NotFound
 from crm.models import AuditAction, Cohort, Programme, SupportKind
 from crm.services import audit
 from crm.services.actor import Actor
@@ -131,10 +131,30 @@ def list_programmes(session: Session, year: int | None = None) -> list[Programme
     return list(session.exec(query).all())
 
 
+def _refuse_unseen_cohort(session: Session, cohort: Cohort, changes: dict[str, Any]) -> None:
+    created = audit.history(session, "cohort", cohort.year)
+    by, at = (created[-1][1], created[-1][0].at) if created else ("?", None)
+    clashes = [
+        Clash(field, getattr(cohort, field), value, by, at)
+        for field, value in changes.items()
+        if getattr(cohort, field) != value
+    ]
+    if clashes:
+        raise ConflictError(clashes)
+
+
 def set_cohort_target(
-    session: Session, actor: Actor, *, year: int, target_companies: int, name: str | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    year: int,
+    target_companies: int,
+    name: str | None = None,
+    version: int | None = None,
 ) -> Cohort:
-    """Create or change a programme year's headline target (managers)."""
+    """Create or change a programme year's headline target (managers). `version` is the cohort's
+    version when the editor opened it (None: there was no cohort yet); a save over a newer one
+    that another save changed the same fields of is refused with ConflictError."""
     begin_authorised_write(session, actor, Permission.EDIT_PROGRAMMES)
     check = Checker()
     y = check.integer("year", year, required=True, minimum=2000, maximum=2100)
@@ -160,6 +180,10 @@ def set_cohort_target(
         changes: dict[str, Any] = {"target_companies": target}
         if label:
             changes["name"] = label
+        if version is None:  # created by someone else since the editor saw no cohort
+            _refuse_unseen_cohort(session, cohort, changes)
+        else:
+            check_stale(session, cohort, "cohort", version, changes)
         diff = {k: (getattr(cohort, k), v) for k, v in changes.items() if getattr(cohort, k) != v}
         for key, (_, value) in diff.items():
             setattr(cohort, key, value)

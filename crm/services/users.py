@@ -16,7 +16,7 @@ from crm.errors import AuthError, NotFound
 from crm.models import AuditAction, Role, User, utcnow
 from crm.services import audit, sessions
 from crm.services.actor import Actor, actor_from_user
-from crm.services.editing import apply_changes
+from crm.services.editing import apply_changes, check_stale
 from crm.services.permissions import Permission, begin_authorised_write
 from crm.validation import Checker
 
@@ -105,8 +105,10 @@ def set_password(session: Session, actor: Actor, username: str, password: str) -
 
 
 def update_user(
-    session: Session, actor: Actor, user_id: int, *, changes: dict[str, object]
+    session: Session, actor: Actor, user_id: int, *, version: int, changes: dict[str, object]
 ) -> User:
+    """Change an account's name, role or active flag. `version` is the one the editor opened:
+    a save over a newer one is refused only if another save changed the same fields."""
     begin_authorised_write(session, actor, Permission.MANAGE_USERS)
     user = session.get(User, user_id, populate_existing=True)
     if user is None:
@@ -127,6 +129,7 @@ def update_user(
     if user.role == Role.ADMIN and user.active and demoted and _active_admins(session) <= 1:
         check.fail("active", "error.last_admin")
     check.raise_if_errors()
+    check_stale(session, user, "app_user", version, clean)
     deactivated = user.active and clean.get("active") is False
     apply_changes(session, actor, user, "app_user", clean)
     if deactivated:  # a leaver's open browsers are signed out at their next action

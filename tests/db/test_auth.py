@@ -74,7 +74,13 @@ def test_reset_password_clears_lock(
 def test_inactive_unknown_system_and_short_passwords(
     session: Session, admin: Actor, officer: Actor, system: Actor
 ) -> None:
-    users.update_user(session, admin, officer.id, changes={"active": False})
+    users.update_user(
+        session,
+        admin,
+        officer.id,
+        version=session.get(User, officer.id).version,
+        changes={"active": False},
+    )
     with pytest.raises(AuthError) as info:
         users.authenticate(session, "officer1", PASSWORD)
     assert info.value.key == "auth.inactive"
@@ -89,6 +95,12 @@ def test_inactive_unknown_system_and_short_passwords(
 
 def test_last_admin_cannot_be_deactivated(session: Session, admin: Actor) -> None:
     with pytest.raises(ValidationError) as info:
-        users.update_user(session, admin, admin.id, changes={"active": False})
+        users.update_user(
+            session,
+            admin,
+            admin.id,
+            version=session.get(User, admin.id).version,
+            changes={"active": False},
+        )
     assert info.value.errors[0].key == "error.last_admin"
     assert session.get(User, admin.id, populate_existing=True).active

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from crm.models import Company, Programme, Role
+from crm.models import Company, Programme, Role, User
 from crm.services import activities, companies, history, quarters, users
 from crm.services.actor import Actor
 from crm.ui.history import describe, history_table
@@ -39,7 +39,13 @@ def test_officers_do_not_see_account_events(
     admin = make_user(session, system, "admin-h", Role.ADMIN)
     officer = make_user(session, system, "officer-h", Role.OFFICER)
     users.set_password(session, admin, "officer-h", "another-passw0rd!")
-    users.update_user(session, admin, officer.id, changes={"display_name": "새 이름"})
+    users.update_user(
+        session,
+        admin,
+        officer.id,
+        version=session.get(User, officer.id).version,
+        changes={"display_name": "새 이름"},
+    )
 
     seen_by_officer = history.recent_history(session, officer, limit=50).entries
     assert [e for e in seen_by_officer if e.entity == "app_user" or e.action == "password"] == []

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from crm import demo
 from crm.errors import PermissionDenied
-from crm.models import Role
+from crm.models import Role, User
 from crm.services import activities, companies, outcomes, programmes, stages, users
 from crm.services.activities import NewActivity
 from crm.services.actor import Actor
@@ -102,7 +102,9 @@ WRITES: dict[str, tuple[set[Role], Callable[[Session, Actor, W], object]]] = {
     ),
     "update_user": (
         {Role.ADMIN},
-        lambda s, a, w: users.update_user(s, a, w["other_user"], changes={"role": "manager"}),
+        lambda s, a, w: users.update_user(
+            s, a, w["other_user"], version=w["other_user_version"], changes={"role": "manager"}
+        ),
     ),
     "reset_other_password": (
         {Role.ADMIN},
@@ -133,6 +135,7 @@ def world(session: Session, system: Actor, programmes: dict) -> W:
         "activity": activity.id,
         "report": report.id,
         "other_user": other.id,
+        "other_user_version": session.get(User, other.id).version,
     }
 
 
@@ -158,7 +161,13 @@ def test_deactivated_account_can_no_longer_write(
     engine: Engine, session: Session, system: Actor, world: W
 ) -> None:
     actor = make_user(session, system, "leaver", Role.OFFICER)
-    users.update_user(session, system, actor.id, changes={"active": False})
+    users.update_user(
+        session,
+        system,
+        actor.id,
+        version=session.get(User, actor.id).version,
+        changes={"active": False},
+    )
     before = snapshot(engine)
     with pytest.raises(PermissionDenied):
         companies.update_company(
@@ -198,7 +207,7 @@ def test_cohort_target_is_for_managers(engine: Engine, session: Session, system:
     session.rollback()
     assert snapshot(engine) == before
     set_cohort_target(session, manager, year=2022, target_companies=99, name="2022 코호트")
-    set_cohort_target(session, manager, year=2022, target_companies=120)
+    set_cohort_target(session, manager, year=2022, target_companies=120, version=1)
     cohort = session.get(Cohort, 2022, populate_existing=True)
     assert (cohort.target_companies, cohort.name, cohort.version) == (120, "2022 코호트", 2)
 

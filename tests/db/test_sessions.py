@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from crm.errors import PermissionDenied
-from crm.models import AuditEntry, Role, UserSession
+from crm.models import AuditEntry, Role, User, UserSession
 from crm.services import sessions, users
 from crm.services.actor import Actor
 
@@ -36,7 +36,13 @@ def test_resolve_gives_the_fresh_account(session: Session, admin: Actor, officer
     ticket = sessions.create_session(session, officer, now=T0)
     actor = sessions.resolve(session, ticket.token, now=T0 + timedelta(minutes=1))
     assert actor == officer
-    users.update_user(session, admin, officer.id, changes={"role": Role.MANAGER.value})
+    users.update_user(
+        session,
+        admin,
+        officer.id,
+        version=session.get(User, officer.id).version,
+        changes={"role": Role.MANAGER.value},
+    )
     again = sessions.resolve(session, ticket.token, now=T0 + timedelta(minutes=2))
     assert again is not None and again.role == Role.MANAGER
     assert sessions.resolve(session, "not-a-token", now=T0) is None
@@ -91,12 +97,24 @@ def test_revoke_all_for_user_signs_out_every_browser_of_that_account_only(
 
 def test_deactivation_revokes_every_session(session: Session, admin: Actor, officer: Actor) -> None:
     tickets = [sessions.create_session(session, officer) for _ in range(2)]
-    users.update_user(session, admin, officer.id, changes={"active": False})
+    users.update_user(
+        session,
+        admin,
+        officer.id,
+        version=session.get(User, officer.id).version,
+        changes={"active": False},
+    )
     for ticket in tickets:
         assert _row(session, ticket.id).revoked_at is not None
         assert sessions.check(session, ticket.token).refusal == sessions.Refusal.REVOKED
     # Reactivating does not bring the old browsers back.
-    users.update_user(session, admin, officer.id, changes={"active": True})
+    users.update_user(
+        session,
+        admin,
+        officer.id,
+        version=session.get(User, officer.id).version,
+        changes={"active": True},
+    )
     assert sessions.resolve(session, tickets[0].token) is None
 
 
