@@ -76,13 +76,18 @@ def normalise_phone(raw: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-MONEY_FIELDS = {"budget", "invested_amount", "contract_amount"}
+MONEY_TYPE = "money"  # a kind field holding whole won: `{"name": ..., "type": "money"}`
+
+
+def is_money_spec(spec: dict[str, Any]) -> bool:
+    """A kind field declared as KRW in its kind's spec: the one rule for kind fields."""
+    return spec.get("type") == MONEY_TYPE
 
 
 def is_money_field(field: str) -> bool:
-    """An amount in won (amount_krw, budget_krw, details.invested_amount, …)."""
-    name = field.removeprefix("details.")
-    return name in MONEY_FIELDS or name.endswith(("_krw", "_amount"))
+    """A record column holding KRW: named *_krw (amount_krw, budget_krw, revenue_krw, …).
+    Kind fields say so in their spec instead (is_money_spec)."""
+    return field.endswith("_krw")
 
 
 @lru_cache(maxsize=8192)  # an import asks for each row's name several times in a row
@@ -155,7 +160,10 @@ class Checker:
         minimum: int | None = 0,
         maximum: int = MAX_KRW,
         positive: bool = False,
+        money: bool | None = None,
     ) -> int | None:
+        """A whole number; `money` (default: a *_krw field) words the unreadable-text error as
+        an amount."""
         if value is None or value == "":
             if required:
                 self.fail(field, "error.required")
@@ -171,7 +179,7 @@ class Checker:
         if isinstance(value, str):
             cleaned = value.replace(",", "").strip()
             if not _INTEGER.fullmatch(cleaned):
-                if is_money_field(field):  # typed money that the amount parser could not read
+                if is_money_field(field) if money is None else money:  # unreadable amount
                     self.fail(field, "error.amount", value=value.strip())
                 else:
                     self.fail(field, "error.integer")
@@ -300,7 +308,7 @@ def validate_kind_fields(
         required = bool(f.get("required", False))
         if kind == "text":
             out: Any = checker.text(key, value, required=required, max_len=f.get("max_len", 200))
-        elif kind == "int":
+        elif kind in ("int", MONEY_TYPE):
             out = checker.integer(
                 key,
                 value,
@@ -308,6 +316,7 @@ def validate_kind_fields(
                 minimum=f.get("min", 0),
                 maximum=f.get("max", MAX_KRW),
                 positive=bool(f.get("positive", False)),
+                money=kind == MONEY_TYPE,
             )
         elif kind == "decimal":
             out = checker.decimal(

@@ -12,6 +12,7 @@ from typing import Any
 from crm.i18n import CATALOGUES, t
 from crm.importer.model import ImportKind
 from crm.services.reference import BUILTIN_KIND_ROWS
+from crm.validation import MONEY_TYPE
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,13 @@ DETAIL_ALIASES: dict[str, tuple[str, ...]] = {
     "partner": words("파트너 바이어 협력사 파트너사 partner buyer"),
     "contract_amount": words("계약금액 계약액 수출계약액 contractamount"),
 }
-DETAIL_TYPES = {"text": "text", "int": "krw", "decimal": "decimal", "choice": "choice"}
+DETAIL_TYPES = {
+    "text": "text",
+    "int": "int",
+    MONEY_TYPE: "krw",
+    "decimal": "decimal",
+    "choice": "choice",
+}
 
 # Kind fields that hold the same money as the activity's amount (filled from one another).
 AMOUNT_TWINS: dict[str, str] = {"investment": "invested_amount", "prototyping": "budget"}

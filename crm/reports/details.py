@@ -18,6 +18,7 @@ from crm.reports.cells import with_unit
 from crm.reports.options import ReportOptions
 from crm.reports.times import office_time
 from crm.reports.writer import Cell, Column, Formats, TableWriter, Total, finish_table
+from crm.validation import is_money_spec
 
 RowsWritten = Callable[[int], None]
 TICK_EVERY = 5_000
@@ -48,17 +49,11 @@ def _label_or_code(key: str, code: str, lang: str) -> str:
     return CATALOGUES[lang][key] if key in CATALOGUES[lang] else code
 
 
-def is_money_field(spec: dict[str, Any]) -> bool:
-    """Kind fields holding KRW: marked `"unit": "krw"`, or named like the built-in ones."""
-    name = str(spec.get("name", ""))
-    return spec.get("unit") == "krw" or name == "budget" or name.endswith(("_amount", "_krw"))
-
-
 def field_column(spec: dict[str, Any], lang: str, unit: str) -> Column:
     name = str(spec.get("name", ""))
     label = spec.get(f"label_{lang}") or _label_or_code(f"report.field.{name}", name, lang)
     kind = spec.get("type", "text")
-    if kind == "int" and is_money_field(spec):
+    if is_money_spec(spec):
         return Column(with_unit(label, unit), Cell.KRW, Total.SUM)
     if kind == "int":
         return Column(label, Cell.INT, Total.SUM)

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from crm.errors import NotFound
 from crm.models import SupportKind
+from crm.validation import MONEY_TYPE, is_money_field, is_money_spec
 
 OVERSEAS_TYPES = ("exhibition", "market_research", "localisation", "export_contract")
 INVESTMENT_ROUNDS = ("seed", "pre_a", "series_a", "series_b", "series_c", "bridge", "other")
@@ -32,7 +33,7 @@ BUILTIN_KIND_ROWS: list[dict[str, Any]] = [
         "fields": [
             {"name": "vendor", "type": "text", "required": True, "max_len": 200},
             {"name": "deliverable", "type": "text", "required": True, "max_len": 200},
-            {"name": "budget", "type": "int", "required": True, "min": 0},
+            {"name": "budget", "type": MONEY_TYPE, "required": True, "min": 0},
         ],
     },
     {
@@ -43,7 +44,7 @@ BUILTIN_KIND_ROWS: list[dict[str, Any]] = [
         "fields": [
             {"name": "fund_name", "type": "text", "required": True, "max_len": 200},
             {"name": "round", "type": "choice", "required": True, "choices": INVESTMENT_ROUNDS},
-            {"name": "invested_amount", "type": "int", "required": True, "positive": True},
+            {"name": "invested_amount", "type": MONEY_TYPE, "required": True, "positive": True},
         ],
     },
     {
@@ -60,10 +61,23 @@ BUILTIN_KIND_ROWS: list[dict[str, Any]] = [
                 "choices": OVERSEAS_TYPES,
             },
             {"name": "partner", "type": "text", "required": False, "max_len": 200},
-            {"name": "contract_amount", "type": "int", "required": False, "min": 0},
+            {"name": "contract_amount", "type": MONEY_TYPE, "required": False, "min": 0},
         ],
     },
 ]
+
+
+# Kind fields holding KRW, by name: for places that see a stored value without its kind's spec
+# (the audit history of an activity's details).
+MONEY_KIND_FIELDS = frozenset(
+    f["name"] for row in BUILTIN_KIND_ROWS for f in row["fields"] if is_money_spec(f)
+)
+
+
+def is_money_name(name: str) -> bool:
+    """`amount_krw`, `details.invested_amount`, `invested_amount`: KRW by the declarations."""
+    bare = name.removeprefix("details.")
+    return is_money_field(bare) or bare in MONEY_KIND_FIELDS
 
 
 def ensure_builtin_kinds(session: Session) -> int:

@@ -34,7 +34,6 @@ from crm.ui.forms import (
     conflict_choice,
     detail_text,
     field_error,
-    is_money,
     money_input,
     other_errors,
     reset_widgets,
@@ -45,6 +44,7 @@ from crm.ui.history import history_table
 from crm.ui.state import language, tr
 from crm.ui.tabs import tracked_tabs
 from crm.ui.widget_state import label_for, relabelled
+from crm.validation import is_money_field
 
 PROFILE_INPUTS = PROFILE_FIELDS  # the profile form shows every profile field
 
@@ -489,7 +489,7 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
         for i, name in enumerate(FIGURE_FIELDS):
             with cols[i % 4]:
                 current = int(getattr(report, name)) if report else 0
-                if is_money(name):
+                if is_money_field(name):
                     figures[name] = money_input(tr(f"field.{name}"), current, wkey(prefix, name))
                 else:
                     figures[name] = st.number_input(

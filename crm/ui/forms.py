@@ -18,7 +18,7 @@ from crm.ui import format as fmt
 from crm.ui.amounts import read_amount
 from crm.ui.state import language, tr
 from crm.ui.widget_state import KEEP, label_for, relabelled
-from crm.validation import is_money_field
+from crm.validation import is_money_spec
 
 
 def _blank(value: Any) -> Any:
@@ -86,7 +86,7 @@ def kind_inputs(
         label = kind_label(field) + (" *" if field.get("required") else "")
         current = values.get(name)
         key = wkey(prefix, name)
-        if kind == "int" and is_money(name):
+        if is_money_spec(field):
             out[name] = money_input(label, current, key, disabled=disabled, help=field_help(name))
         elif kind == "int":
             out[name] = st.number_input(
@@ -205,10 +205,6 @@ def ai_field_label(value: str | None, lang: str | None = None) -> str:
     key = f"ai_field.{value}"
     shown = t(key, lang or language())
     return value if shown == key else shown
-
-
-def is_money(name: str) -> bool:
-    return is_money_field(name)
 
 
 def money_input(

@@ -23,8 +23,8 @@ from crm.services.history import (
     restated_record,
     snapshot,
 )
+from crm.services.reference import is_money_name
 from crm.ui import format as fmt
-from crm.validation import is_money_field
 
 CODED = {"industry": "industry", "status": "status", "stage": "stage", "role": "role"}
 COUNT_FIELDS = frozenset(
@@ -119,7 +119,7 @@ def value_text(name: str, value: Any, names: Names, lang: str) -> str:
     if name in BOOLEAN_FIELDS or text in ("true", "false"):
         truthy = text in ("true", "True", "1")
         return t("history.yes" if truthy else "history.no", lang)
-    if is_money_field(name):
+    if is_money_name(name):
         try:
             return fmt.krw(int(float(text)), lang)
         except ValueError:

@@ -89,7 +89,7 @@ def test_an_unreadable_amount_is_passed_on_as_typed_and_refused_with_the_hint() 
 
 def test_kind_money_fields_get_the_same_message_and_counts_keep_theirs() -> None:
     check = Checker()
-    check.integer("details.invested_amount", "1억쯤")
+    check.integer("details.invested_amount", "1억쯤", money=True)  # a "money" kind field
     check.integer("budget_krw", "많이")
     check.integer("target_companies", "열")
     assert [e.key for e in check.errors] == ["error.amount", "error.amount", "error.integer"]
