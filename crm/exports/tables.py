@@ -13,11 +13,8 @@ from datetime import date, datetime
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 
-from crm.reports.cells import clean_text
+from crm.reports.cells import clean_text, sheet_title
 from crm.reports.writer import WORKBOOK_OPTIONS, Cell, Column, Formats, TableWriter, finish_table
-
-MAX_SHEET_NAME = 31
-_FORBIDDEN_IN_SHEET_NAMES = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
 @dataclass(frozen=True)
@@ -48,16 +45,6 @@ def infer_cell(series: pd.Series, *, krw: bool) -> Cell:
     return Cell.TEXT
 
 
-def sheet_name(title: str, used: set[str]) -> str:
-    base = clean_text(title).translate(_FORBIDDEN_IN_SHEET_NAMES)[:MAX_SHEET_NAME] or "Sheet"
-    name, n = base, 2
-    while name.lower() in used:
-        suffix = f" ({n})"
-        name, n = base[: MAX_SHEET_NAME - len(suffix)] + suffix, n + 1
-    used.add(name.lower())
-    return name
-
-
 def _value(value: object) -> object:
     if value is None or (not isinstance(value, str | date | datetime) and pd.isna(value)):  # type: ignore[arg-type]
         return None
@@ -79,7 +66,7 @@ def frames_to_xlsx(sheets: Sequence[Sheet], *, title: str = "") -> bytes:
     formats = Formats(workbook)
     used: set[str] = set()
     for sheet in sheets:
-        ws = workbook.add_worksheet(sheet_name(sheet.title, used))
+        ws = workbook.add_worksheet(sheet_title(sheet.title, used))
         frame = sheet.frame
         columns = [
             Column(

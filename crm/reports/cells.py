@@ -40,3 +40,26 @@ def with_unit(label: str, unit: str) -> str:
     if label.endswith(")"):
         return f"{label[:-1]}, {unit})"
     return f"{label} ({unit})"
+
+
+MAX_SHEET_NAME = 31
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    """A valid sheet name, unique in `used` (compared without case, then added to it): no
+    control characters or []:*?/\\, no apostrophe at either end, at most 31 characters."""
+    cleaned = _ends_trimmed(_BAD_SHEET_CHARS.sub(" ", clean_text(name)))
+    base = _ends_trimmed(cleaned[:MAX_SHEET_NAME]) or "Sheet"
+    title, n = base, 2
+    while title.lower() in used:
+        suffix = f" ({n})"
+        title, n = _ends_trimmed(base[: MAX_SHEET_NAME - len(suffix)]) + suffix, n + 1
+    used.add(title.lower())
+    return title
+
+
+def _ends_trimmed(text: str) -> str:
+    """Without spaces or apostrophes at either end (Excel refuses a name that starts or ends
+    with an apostrophe); trimmed again after cutting to length, which can expose one."""
+    return text.strip(" '")

@@ -3,7 +3,6 @@ moves, Outcomes and About, each table streamed."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ from crm.errors import CRMError
 from crm.i18n import t
 from crm.models import utcnow
 from crm.reports.about import Provenance, write_about
+from crm.reports.cells import sheet_title
 from crm.reports.details import (
     report_kinds,
     write_companies,
@@ -36,7 +36,6 @@ from crm.services.quarters import ClosedQuarter, closed_quarter, frozen_figures,
 ProgressCallback = Callable[[float, str], None]
 # Share of the progress bar: the figures, the sheets' rows, then assembling the .xlsx file.
 FIGURES_DONE, ROWS_DONE = 0.05, 0.85
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
 class NoReportData(CRMError):
@@ -51,17 +50,6 @@ class BuiltReport:
     sheets: list[str]
     rows: dict[str, int]
     generated_at: datetime
-
-
-def sheet_title(name: str, used: set[str]) -> str:
-    """A valid, unique sheet name: no []:*?/\\, not quoted at the ends, at most 31 characters."""
-    base = _BAD_SHEET_CHARS.sub(" ", name).strip().strip("'")[:31] or "Sheet"
-    title, n = base, 2
-    while title.lower() in used:
-        suffix = f" ({n})"
-        title, n = base[: 31 - len(suffix)] + suffix, n + 1
-    used.add(title.lower())
-    return title
 
 
 def current_figures(

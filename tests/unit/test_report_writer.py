@@ -13,8 +13,13 @@ import pytest
 from python_calamine import CalamineWorkbook
 from xlsxwriter.workbook import Workbook
 
-from crm.reports.cells import clean_text, display_width, looks_like_formula, with_unit
-from crm.reports.workbook import sheet_title
+from crm.reports.cells import (
+    clean_text,
+    display_width,
+    looks_like_formula,
+    sheet_title,
+    with_unit,
+)
 from crm.reports.writer import (
     WORKBOOK_OPTIONS,
     Cell,
