@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from crm.errors import ConflictError, CRMError, ValidationError
 from crm.models import ActivityStatus
 from crm.services import programmes, stats, users
 from crm.services.activity_views import ActivityFilters, list_activities
@@ -18,6 +17,7 @@ from crm.services.programmes import (
 from crm.services.reference import list_kinds
 from crm.ui import auth, budget_view, choices, state
 from crm.ui import format as fmt
+from crm.ui.actions import as_opened, save_then_rerun
 from crm.ui.activity_form import edit_activity_form, log_activity_form
 from crm.ui.company_detail import activity_table
 from crm.ui.data import session
@@ -26,7 +26,6 @@ from crm.ui.forms import (
     choose_many,
     money_input,
     quarter_filter,
-    reset_widgets,
     wkey,
 )
 from crm.ui.quick_entry_form import quick_entry_form
@@ -149,31 +148,35 @@ if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
         with session() as s:
             cohort = get_cohort(s, budget_year)
             kinds = list_kinds(s)
+        cohort_key = f"pm_cohort{budget_year}__opened"
+        shown = as_opened(
+            cohort_key,
+            {
+                "version": cohort.version if cohort else None,
+                "target_companies": cohort.target_companies if cohort else 0,
+            },
+        )
         with st.form("pm_cohort"):
             target = st.number_input(
                 tr("programmes.cohort_target", year=budget_year),
                 min_value=0,
                 step=1,
-                value=cohort.target_companies if cohort else 0,
+                value=shown["target_companies"],
                 key=wkey("pm_cohort", str(budget_year)),
             )
             if st.form_submit_button(tr("common.save")):
-                try:
-                    with session() as s:
-                        set_cohort_target(
-                            s,
-                            actor,
-                            year=budget_year,
-                            target_companies=int(target),
-                            version=cohort.version if cohort else None,
-                        )
-                except ConflictError:
-                    st.error(tr("conflict.stale"))
-                except CRMError as exc:
-                    st.error(exc.message(lang))
-                else:
-                    state.flash(tr("programmes.saved"))
-                    st.rerun()
+                save_then_rerun(
+                    lambda s: set_cohort_target(
+                        s,
+                        actor,
+                        year=budget_year,
+                        target_companies=int(target),
+                        version=shown["version"],
+                    ),
+                    tr("programmes.saved"),
+                    reset="pm_cohort",
+                    forget=(cohort_key,),
+                )
         year_programmes = {p.id: p for p in catalogue if p.year == budget_year}
         if year_programmes:
             chosen = st.selectbox(
@@ -185,48 +188,50 @@ if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
             )
             programme = year_programmes[chosen]
             base = f"pm_edit{programme.id}"
+            opened_key = f"{base}__opened"
+            opened = as_opened(
+                opened_key,
+                {
+                    "version": programme.version,
+                    "name": programme.name,
+                    "budget_krw": programme.budget_krw,
+                    "target_companies": programme.target_companies,
+                },
+            )
             with st.form(base):
                 c1, c2, c3 = st.columns(3)
                 name = c1.text_input(
-                    tr("programmes.name"), value=programme.name, key=wkey(base, "name")
+                    tr("programmes.name"), value=opened["name"], key=wkey(base, "name")
                 )
                 with c2:
                     budget = money_input(
-                        tr("programmes.budget"), programme.budget_krw, wkey(base, "budget")
+                        tr("programmes.budget"), opened["budget_krw"], wkey(base, "budget")
                     )
                 goal = c3.number_input(
                     tr("programmes.target"),
                     min_value=0,
                     step=1,
-                    value=programme.target_companies,
+                    value=opened["target_companies"],
                     key=wkey(base, "target"),
                 )
                 if st.form_submit_button(tr("common.save")):
-                    opened = {
-                        "name": programme.name,
-                        "budget_krw": programme.budget_krw,
-                        "target_companies": programme.target_companies,
-                    }
                     entered = {
                         "name": name,
                         "budget_krw": budget,
                         "target_companies": int(goal),
                     }
-                    try:
-                        with session() as s:
-                            update_programme(
-                                s,
-                                actor,
-                                programme.id,
-                                version=programme.version,
-                                changes=changed_fields(opened, entered),
-                            )
-                    except CRMError as exc:
-                        st.error(exc.message(lang))
-                    else:
-                        reset_widgets(base)
-                        state.flash(tr("programmes.saved"))
-                        st.rerun()
+                    save_then_rerun(
+                        lambda s: update_programme(
+                            s,
+                            actor,
+                            programme.id,
+                            version=opened["version"],
+                            changes=changed_fields(opened, entered),
+                        ),
+                        tr("programmes.saved"),
+                        reset=base,
+                        forget=(opened_key,),
+                    )
         with st.form("pm_new"):
             st.markdown(f"**{tr('programmes.add')}**")
             c1, c2, c3, c4, c5 = st.columns([3, 1, 2, 2, 1])
@@ -249,26 +254,20 @@ if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
                 tr("programmes.target"), min_value=0, step=1, key=wkey("pm_new", "target")
             )
             if st.form_submit_button(tr("programmes.add")):
-                try:
-                    with session() as s:
-                        create_programme(
-                            s,
-                            actor,
-                            name=new_name,
-                            year=int(new_year),
-                            kind=new_kind,
-                            budget_krw=new_budget if new_budget is not None else 0,
-                            target_companies=int(new_target),
-                        )
-                except ValidationError as exc:
-                    for field, message in exc.messages(lang).items():
-                        st.error(f"{tr(f'programmes.field.{field}')}: {message}")
-                except CRMError as exc:
-                    st.error(exc.message(lang))
-                else:
-                    reset_widgets("pm_new")
-                    state.flash(tr("programmes.saved"))
-                    st.rerun()
+                save_then_rerun(
+                    lambda s: create_programme(
+                        s,
+                        actor,
+                        name=new_name,
+                        year=int(new_year),
+                        kind=new_kind,
+                        budget_krw=new_budget if new_budget is not None else 0,
+                        target_companies=int(new_target),
+                    ),
+                    tr("programmes.saved"),
+                    field_label=lambda field: tr(f"programmes.field.{field}"),
+                    reset="pm_new",
+                )
 
 if not editable:
     st.stop()

@@ -20,6 +20,7 @@ from crm.services.permissions import Permission, can
 from crm.services.quarters import close_quarter, list_restatements
 from crm.ui import auth, state
 from crm.ui import format as fmt
+from crm.ui.actions import save_then_rerun
 from crm.ui.data import session
 from crm.ui.restatements import restatement_table
 from crm.ui.state import language, tr
@@ -170,11 +171,7 @@ if can(actor.role, Permission.CLOSE_QUARTER) and not view.closed:
             if not confirmed:
                 st.warning(tr("reports.close_confirm"))
             else:
-                try:
-                    with session() as s:
-                        close_quarter(s, actor, year, quarter)
-                except CRMError as exc:
-                    st.error(exc.message(lang))
-                else:
-                    state.flash(tr("reports.closed_done", year=year, quarter=quarter))
-                    st.rerun()
+                save_then_rerun(
+                    lambda s: close_quarter(s, actor, year, quarter),
+                    tr("reports.closed_done", year=year, quarter=quarter),
+                )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from crm.errors import ConflictError, CRMError, ValidationError
+from crm.errors import CRMError
 from crm.models import Role
 from crm.services import users
 from crm.ui import auth, sessions_admin, state
 from crm.ui import format as fmt
+from crm.ui.actions import as_opened, save_then_rerun
 from crm.ui.data import session
 from crm.ui.forms import changed_fields
 from crm.ui.state import language, tr
@@ -55,21 +56,14 @@ with st.form("add_user"):  # keep what was typed when it is refused
     )
     password = st.text_input(tr("users.new_password"), type="password", key="add_password")
     if st.form_submit_button(tr("users.add"), type="primary"):
-        try:
-            with session() as s:
-                users.create_user(
-                    s, actor, username=username, display_name=display, role=role, password=password
-                )
-            for key in ("add_username", "add_display", "add_password"):
-                st.session_state.pop(key, None)
-            state.flash(tr("users.created", username=username))
-            st.rerun()
-        except ValidationError as exc:
-            for field, message in exc.messages(lang).items():
-                label = tr(f"users.field.{field}")
-                st.error(f"{label}: {message}")
-        except CRMError as exc:
-            st.error(exc.message(lang))
+        save_then_rerun(
+            lambda s: users.create_user(
+                s, actor, username=username, display_name=display, role=role, password=password
+            ),
+            tr("users.created", username=username),
+            field_label=lambda field: tr(f"users.field.{field}"),
+            forget=("add_username", "add_display", "add_password"),
+        )
 
 st.subheader(tr("users.edit"))
 by_name = {u.username: u for u in accounts}
@@ -78,37 +72,41 @@ chosen = st.selectbox(
 )
 if chosen:
     user = by_name[chosen]
+    opened_key = f"edit_user{user.id}__opened"
+    opened = as_opened(
+        opened_key,
+        {
+            "version": user.version,
+            "display_name": user.display_name,
+            "role": user.role,
+            "active": user.active,
+        },
+    )
     with st.form("edit_user_form"):
         c1, c2, c3 = st.columns(3)
-        new_display = c1.text_input(tr("users.display_name"), value=user.display_name)
+        new_display = c1.text_input(tr("users.display_name"), value=opened["display_name"])
         new_role = c2.selectbox(
             tr("users.role"),
             roles,
-            index=roles.index(user.role),
+            index=roles.index(opened["role"]),
             format_func=lambda r: tr(f"role.{r}"),
             placeholder=tr("common.choose_one"),
         )
-        new_active = c3.checkbox(tr("users.active"), value=user.active)
+        new_active = c3.checkbox(tr("users.active"), value=opened["active"])
         if st.form_submit_button(tr("users.save")):
-            opened = {"display_name": user.display_name, "role": user.role, "active": user.active}
             entered = {"display_name": new_display, "role": new_role, "active": new_active}
             changes = changed_fields(opened, entered)
-            try:
-                if not changes:
-                    st.info(tr("company.no_changes"))
-                else:
-                    with session() as s:
-                        users.update_user(s, actor, user.id, version=user.version, changes=changes)
-                    state.flash(tr("users.saved"))
-                    st.rerun()
-            except ConflictError:
-                st.error(tr("conflict.stale"))
-            except ValidationError as exc:
-                for field, message in exc.messages(lang).items():
-                    label = tr(f"users.field.{field}")
-                    st.error(f"{label}: {message}")
-            except CRMError as exc:
-                st.error(exc.message(lang))
+            if not changes:
+                st.info(tr("company.no_changes"))
+            else:
+                save_then_rerun(
+                    lambda s: users.update_user(
+                        s, actor, user.id, version=opened["version"], changes=changes
+                    ),
+                    tr("users.saved"),
+                    field_label=lambda field: tr(f"users.field.{field}"),
+                    forget=(opened_key,),
+                )
     with st.form("reset_password_form", clear_on_submit=True):
         new_password = st.text_input(tr("users.new_password"), type="password")
         if st.form_submit_button(tr("users.reset")):
