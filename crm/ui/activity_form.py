@@ -24,6 +24,7 @@ from crm.services.saving import (
 )
 from crm.ui import format as fmt
 from crm.ui import state
+from crm.ui.actions import save_then_rerun
 from crm.ui.data import session
 from crm.ui.forms import (
     changed_fields,
@@ -212,7 +213,6 @@ def log_activity_form(
 
 def edit_activity_form(actor: Actor, activity_id: int) -> None:
     """Edit or cancel one activity; a stale save merges or shows the clash side by side."""
-    lang = language()
     prefix = f"ea{activity_id}"
     opened_key = f"{prefix}__opened"
     with session() as s:
@@ -313,19 +313,14 @@ def edit_activity_form(actor: Actor, activity_id: int) -> None:
     with st.form(f"{prefix}_cancel_form"):
         why = st.text_input(tr("activity.cancel_reason"), key=wkey(prefix, "reason"))
         if st.form_submit_button(tr("activity.cancel"), icon=":material/block:"):
-            try:
-                with session() as s:
-                    save_cancellation(s, actor, activity_id, version=opened["version"], reason=why)
-            except ConflictError:
-                st.error(tr("conflict.stale"))
-                return
-            except CRMError as exc:
-                st.error(exc.message(lang))
-                return
-            st.session_state.pop(opened_key, None)
-            reset_widgets(prefix)
-            state.flash(tr("activity.cancelled"))
-            st.rerun()
+            save_then_rerun(
+                lambda s: save_cancellation(
+                    s, actor, activity_id, version=opened["version"], reason=why
+                ),
+                tr("activity.cancelled"),
+                reset=prefix,
+                forget=(opened_key,),
+            )
 
 
 EDITABLE = ("start_on", "end_on", "status", "amount_krw", "notes", "details")

@@ -6,11 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from crm.config import get_settings
-from crm.errors import CRMError
 from crm.services import sessions
 from crm.services.actor import Actor
 from crm.ui import format as fmt
-from crm.ui import state
+from crm.ui.actions import save_then_rerun
 from crm.ui.data import session
 from crm.ui.state import tr
 
@@ -55,11 +54,7 @@ def render(actor: Actor, lang: str) -> None:
             placeholder=tr("common.choose_one"),
         )
         if st.form_submit_button(tr("sessions.revoke")) and chosen is not None:
-            try:
-                with session() as s:
-                    sessions.admin_revoke(s, actor, chosen)
-            except CRMError as exc:
-                st.error(exc.message(lang))
-                return
-            state.flash(tr("sessions.revoked", name=by_id[chosen].display_name))
-            st.rerun()
+            save_then_rerun(
+                lambda s: sessions.admin_revoke(s, actor, chosen),
+                tr("sessions.revoked", name=by_id[chosen].display_name),
+            )

@@ -93,3 +93,21 @@ def test_stale_account_edit_is_refused_and_the_form_reloads(
     assert scalar(app_db, name, i=user_id) == "다른 관리자가 바꾼 이름"
     at.run()  # reloaded: the form shows the latest name
     assert _edit_form_name(at).value == "다른 관리자가 바꾼 이름"
+
+
+def test_admin_ends_a_sign_in(open_as: OpenAs, app_db: Engine) -> None:
+    from sqlmodel import Session
+
+    from crm.services import sessions
+    from crm.services.actor import actor_by_username
+
+    with Session(app_db) as s:
+        ticket = sessions.create_session(s, actor_by_username(s, "officer"))
+    at = open_as("admin", "pages/9_Accounts.py")
+    picker = next(b for b in at.selectbox if b.label == "종료할 로그인")
+    picker.set_value(ticket.id).run()
+    submit(at, "선택한 로그인 종료")
+    name = scalar(app_db, "SELECT display_name FROM app_user WHERE username = 'officer'")
+    assert [s.value for s in at.success] == [f"{name}의 로그인 하나를 종료했습니다."]
+    revoked = "SELECT revoked_at IS NOT NULL FROM user_session WHERE id = :i"
+    assert scalar(app_db, revoked, i=ticket.id)
