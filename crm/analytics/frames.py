@@ -114,7 +114,7 @@ def days_of(column: pd.Series) -> np.ndarray:
 
 
 def quarter_numbers(column: pd.Series) -> np.ndarray:
-    """year * 4 + quarter - 1 of each date in a datetime64 column.
+    """year * 4 + quarter - 1 of each date in a datetime64 column (Quarter.index, vectorised).
 
     Through a per-day lookup table over the column's span: numpy's calendar conversion to
     months costs ~20 ms per million dates, a gather from a table of a few hundred days ~2 ms."""

@@ -44,7 +44,7 @@ _QUARTERS = np.int64(1 << 16)  # room for quarter numbers (year * 4 + quarter - 
 
 
 def quarter_number(year: np.ndarray, quarter: np.ndarray) -> np.ndarray:
-    """Quarters counted from year 0 (2022 Q1 = 8088), so q + 1 is simply the next quarter."""
+    """Quarter.index, vectorised: quarters counted from year 0 (2022 Q1 = 8088)."""
     return np.asarray(year, dtype=np.int64) * 4 + np.asarray(quarter, dtype=np.int64) - 1
 
 

@@ -83,3 +83,23 @@ def test_label_and_order() -> None:
 def test_a_quarter_is_numbered_one_to_four(number: int) -> None:
     with pytest.raises(ValueError, match="1 to 4"):
         Quarter(2022, number)
+
+
+def test_vectorised_quarter_maths_agrees_with_the_value_type() -> None:
+    """analytics keeps numpy forms of the same rule for speed: they must give the same answers."""
+    import numpy as np
+    import pandas as pd
+
+    from crm.analytics.frames import quarter_numbers
+    from crm.analytics.outcomes import quarter_end_days, quarter_number
+
+    days = pd.date_range("2020-12-01", "2024-02-29", freq="D")
+    expected = [Quarter.of(d.date()).index for d in days]
+    assert quarter_numbers(pd.Series(days).astype("datetime64[s]")).tolist() == expected
+    quarters = [Quarter.from_index(i) for i in range(min(expected), max(expected) + 1)]
+    numbers = quarter_number(
+        np.array([q.year for q in quarters]), np.array([q.number for q in quarters])
+    )
+    assert numbers.tolist() == [q.index for q in quarters]
+    epoch = date(1970, 1, 1)
+    assert quarter_end_days(numbers).tolist() == [(q.end - epoch).days for q in quarters]
