@@ -187,7 +187,11 @@ VALUES = st.one_of(
     st.integers(-(10**15), 10**15),
     st.floats(allow_nan=False, allow_infinity=False),
     st.booleans(),
-    st.datetimes(min_value=datetime(1900, 3, 1), max_value=datetime(9999, 12, 31)),
+    # Whole seconds: a fraction of a day below one second rounds differently in each reader
+    # (seen: 1 ms apart in the year 6360); the importer keeps dates, and times to the minute.
+    st.datetimes(min_value=datetime(1900, 3, 1), max_value=datetime(9999, 12, 31)).map(
+        lambda d: d.replace(microsecond=0)
+    ),
     st.dates(min_value=date(1900, 3, 1), max_value=date(9999, 12, 31)),
 )
 
