@@ -3,6 +3,8 @@ pydantic-settings; every knob has a safe default and a bad value stops with a cl
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +23,7 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseSettings):
-    """One typed place for every setting; `get_settings()` reads them afresh each call."""
+    """One typed place for every setting; `get_settings()` gives the one for the current env."""
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -57,8 +59,17 @@ def _explain(error: ValidationError) -> str:
 
 
 def get_settings() -> Settings:
-    """Read settings now (not at import), so tests and the CLI can change the environment.
+    """The settings for the environment as it is now (tests and the CLI may change it); built once
+    per distinct set of CRM_* values, not on every call (a page asks a dozen times per run).
     Raises SettingsError naming each variable whose value is unusable."""
+    crm_env = tuple(
+        sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(ENV_PREFIX))
+    )
+    return _settings_for(crm_env)
+
+
+@lru_cache(maxsize=16)
+def _settings_for(crm_env: tuple[tuple[str, str], ...]) -> Settings:
     try:
         return Settings()
     except ValidationError as error:

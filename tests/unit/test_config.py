@@ -61,3 +61,13 @@ def test_bad_integer_settings_are_refused_by_name(
     assert str(caught.value) == f"{name} must be a whole number greater than 0, got {raw!r}"
     with pytest.raises(SettingsError, match=name):
         import_limits()
+
+
+def test_settings_are_built_once_per_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page asks for the settings many times a run: the same environment gives the same object,
+    and a changed CRM_* variable is seen at once."""
+    monkeypatch.setenv("CRM_SESSION_IDLE_MINUTES", "31")
+    first = get_settings()
+    assert get_settings() is first
+    monkeypatch.setenv("CRM_SESSION_IDLE_MINUTES", "32")
+    assert get_settings().session_idle_minutes == 32
