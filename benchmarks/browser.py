@@ -44,10 +44,9 @@ SIDEBAR_LINK = "[data-testid='stSidebar'] [data-testid='stPageLink'] a"
 WATCH = """() => {
   window.__crmRuns = 0;
   if (window.__crmObserver) return;
-  window.__crmObserver = new MutationObserver(() => {
-    const app = document.querySelector("[data-testid='stApp']");
-    if (app && app.getAttribute('data-test-script-state') !== 'notRunning') window.__crmRuns += 1;
-  });
+  // Count every change of the state: a fast run can start and end before the callback, which
+  // then sees "notRunning" again; the records still say a run happened.
+  window.__crmObserver = new MutationObserver((records) => { window.__crmRuns += records.length; });
   window.__crmObserver.observe(document.body, {
     subtree: true, attributes: true, attributeFilter: ['data-test-script-state'],
   });
