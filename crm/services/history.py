@@ -332,26 +332,11 @@ def lookup_names(session: Session, entries: list[Entry]) -> Names:
         | {a.company_id for a in names.activities.values()}
         | {r.company_id for r in names.reports.values()}
     )
-    if company_ids:
-        names.companies = dict(
-            session.execute(
-                sa.select(Company.id, Company.name_ko).where(col(Company.id).in_(company_ids))
-            ).all()
-        )
+    names.companies = _names_of(session, Company.id, Company.name_ko, company_ids)
     programme_ids = _ids(refs["programme"]) | by_entity.get("programme", set())
-    if programme_ids:
-        names.programmes = dict(
-            session.execute(
-                sa.select(Programme.id, Programme.name).where(col(Programme.id).in_(programme_ids))
-            ).all()
-        )
+    names.programmes = _names_of(session, Programme.id, Programme.name, programme_ids)
     user_ids = _ids(refs["user"]) | by_entity.get("app_user", set())
-    if user_ids:
-        names.users = dict(
-            session.execute(
-                sa.select(User.id, User.display_name).where(col(User.id).in_(user_ids))
-            ).all()
-        )
+    names.users = _names_of(session, User.id, User.display_name, user_ids)
     names.kinds = {
         code: (ko, en)
         for code, ko, en in session.execute(
@@ -359,15 +344,16 @@ def lookup_names(session: Session, entries: list[Entry]) -> Names:
         ).all()
     }
     batch_ids = {i for i in (import_id(e.context) for e in entries) if i is not None}
-    if batch_ids:
-        names.imports = dict(
-            session.execute(
-                sa.select(ImportBatch.id, ImportBatch.filename).where(
-                    col(ImportBatch.id).in_(batch_ids)
-                )
-            ).all()
-        )
+    names.imports = _names_of(session, ImportBatch.id, ImportBatch.filename, batch_ids)
     return names
+
+
+def _names_of(session: Session, id_column: Any, name_column: Any, ids: set[int]) -> dict[int, str]:
+    """id -> name for `ids` in one query (nothing to ask when there are none)."""
+    if not ids:
+        return {}
+    rows = session.execute(sa.select(id_column, name_column).where(id_column.in_(ids))).all()
+    return {int(i): str(name) for i, name in rows}
 
 
 @dataclass(frozen=True)
