@@ -27,8 +27,14 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 
 def _open_first_company(page: Page) -> None:
     go(page, "기업")
-    pick(page, "기업 바로 열기 (이 페이지)", "가")
-    expect(page).to_have_url(re.compile(r"company=\d+"))
+    for attempt in range(3):  # an Enter can land while the list redraws under load: pick again
+        pick(page, "기업 바로 열기 (이 페이지)", "가")
+        try:
+            expect(page).to_have_url(re.compile(r"company=\d+"), timeout=10_000)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
 
 
 def _to_english(page: Page) -> None:
