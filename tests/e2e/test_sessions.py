@@ -5,6 +5,7 @@ revoked or expired session, and the token kept out of logs, audit and URLs."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,14 @@ def test_copied_cookie_works_until_revoked_or_expired(
 def test_admin_ends_a_sign_in_and_that_browser_is_signed_out(
     browser: Browser, context: BrowserContext, server: AppServer, passwords: dict[str, str]
 ) -> None:
+    # Earlier tests of this file leave the officer signed in elsewhere: end those sign-ins, so
+    # the one the admin picks is this browser's.
+    _sql(
+        server,
+        "UPDATE user_session SET revoked_at = :now WHERE revoked_at IS NULL AND user_id = "
+        "(SELECT id FROM app_user WHERE username = 'officer')",
+        now=datetime.now(UTC),
+    )
     officer = context.new_page()
     sign_in(officer, server, "officer", passwords["officer"])
     _session_cookie(context)
