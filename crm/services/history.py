@@ -197,6 +197,25 @@ def recent_history(session: Session, actor: Actor, limit: int = 12) -> History:
     return _history(session, actor, session.execute(query).all())
 
 
+def _entry(r: Any, old: str | None, new: str | None) -> Entry:
+    """An entry from a row of `_COLUMNS`, with its values as the reader may see them."""
+    return Entry(
+        id=r.id,
+        at=r.at,
+        who=r.display_name,
+        by_system=bool(r.is_system),
+        actor_id=r.actor_id,
+        action=r.action,
+        entity=r.entity,
+        entity_id=r.entity_id,
+        field=r.field,
+        old=old,
+        new=new,
+        context=r.context,
+        periods=restated_periods(r.context),
+    )
+
+
 def _history(session: Session, actor: Actor, rows: Iterable[Any]) -> History:
     masked = not can(actor.role, Permission.VIEW_PERSONAL_DATA)
     entries = []
@@ -204,23 +223,7 @@ def _history(session: Session, actor: Actor, rows: Iterable[Any]) -> History:
         old, new = r.old_value, r.new_value
         if masked:
             old, new = mask(r.field, old), mask(r.field, new)
-        entries.append(
-            Entry(
-                id=r.id,
-                at=r.at,
-                who=r.display_name,
-                by_system=bool(r.is_system),
-                actor_id=r.actor_id,
-                action=r.action,
-                entity=r.entity,
-                entity_id=r.entity_id,
-                field=r.field,
-                old=old,
-                new=new,
-                context=r.context,
-                periods=restated_periods(r.context),
-            )
-        )
+        entries.append(_entry(r, old, new))
     entries = _with_reasons(session, entries)
     return History(entries, lookup_names(session, entries))
 
@@ -411,24 +414,7 @@ def restated_changes(session: Session, restatement_ids: Iterable[int]) -> Restat
             events.setdefault(parsed[:2], []).append((audit_id, restatement_id))
     for r in rows:
         events.setdefault((r.entity, r.entity_id), []).append(
-            (
-                r.id,
-                Entry(
-                    id=r.id,
-                    at=r.at,
-                    who=r.display_name,
-                    by_system=bool(r.is_system),
-                    actor_id=r.actor_id,
-                    action=r.action,
-                    entity=r.entity,
-                    entity_id=r.entity_id,
-                    field=r.field,
-                    old=r.old_value,
-                    new=r.new_value,
-                    context=r.context,
-                    periods=restated_periods(r.context),
-                ),
-            )
+            (r.id, _entry(r, r.old_value, r.new_value))
         )
     changes: dict[int, list[Entry]] = {}
     for sequence in events.values():
