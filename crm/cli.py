@@ -312,6 +312,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import companies, activities or outcomes (.xlsx/.csv)")
     add_import_arguments(imp)
     imp.set_defaults(func=cmd_import)
+
+    from crm.funder.command import register as register_template
+    from crm.kinds.command import register as register_kind
+    from crm.portal.command import register as register_request
+
+    register_kind(sub)  # crm kind add|list|edit
+    register_request(sub)  # crm request open|status|remind
+    register_template(sub)  # crm template add|list|fill
     return parser
 
 

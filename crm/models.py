@@ -319,3 +319,10 @@ class UserSession(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     handoff_hash: str | None = Field(default=None, max_length=64, unique=True)
     handoff_expires_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+# Feature packages keep their tables in their own modules; importing them here registers them on
+# SQLModel.metadata for Alembic and the schema tests.
+from crm.funder import models as _funder_models  # noqa: E402, F401
+from crm.kinds import models as _kinds_models  # noqa: E402, F401
+from crm.portal import models as _portal_models  # noqa: E402, F401

@@ -38,6 +38,14 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec("pages/4_Funnel.py", "nav.funnel", ":material/filter_alt:", ALL_ROLES),
     PageSpec("pages/5_Import.py", "nav.import", ":material/upload_file:", STAFF),
+    PageSpec("pages/6_Data_requests.py", "nav.requests", ":material/assignment:", STAFF),
+    PageSpec(
+        "pages/7_Templates.py",
+        "nav.templates",
+        ":material/description:",
+        frozenset({Role.MANAGER, Role.ADMIN}),
+    ),
+    PageSpec("pages/8_Kinds.py", "nav.kinds", ":material/category:", frozenset({Role.ADMIN})),
     PageSpec(
         "pages/9_Accounts.py", "nav.users", ":material/manage_accounts:", frozenset({Role.ADMIN})
     ),

@@ -1,0 +1,1 @@
+"""Fill a funder's own Excel form from the quarterly figures."""

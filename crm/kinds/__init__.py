@@ -1,0 +1,1 @@
+"""Kinds of support defined in the app: their typed field declarations."""

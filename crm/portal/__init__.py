@@ -1,0 +1,1 @@
+"""Companies report their own outcomes: data requests, portal links, evidence, review."""
