@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     import_max_mb: PositiveWhole = 20
     import_max_rows: PositiveWhole = 100_000
     office_timezone: str = "Asia/Seoul"
+    # Data requests (crm/portal): reminders by e-mail when an SMTP URL is set
+    # (smtp://user:password@host:587 with STARTTLS, smtps://… for TLS), links to this address.
+    smtp_url: str | None = None
+    smtp_from: str = "crm@localhost"
+    portal_base_url: str = "http://localhost:8501"
+    portal_grace_days: PositiveWhole = 14
+    portal_max_failures: PositiveWhole = 10
+    portal_lock_minutes: PositiveWhole = 15
+    evidence_max_mb: PositiveWhole = 10
+    evidence_max_files: PositiveWhole = 20
 
 
 def _explain(error: ValidationError) -> str:
