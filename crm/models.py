@@ -145,7 +145,7 @@ class StageEntry(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
 
-class SupportKind(SQLModel, table=True):
+class SupportKind(Versioned, table=True):
     """A kind of support and the fields its activities carry (a JSON field spec)."""
 
     __tablename__ = "support_kind"

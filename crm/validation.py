@@ -295,47 +295,8 @@ class Checker:
 def validate_kind_fields(
     checker: Checker, spec: list[dict[str, Any]], details: dict[str, Any] | None
 ) -> dict[str, Any]:
-    """Validate an activity's kind-specific fields against its kind's spec (data, not code)."""
-    details = dict(details or {})
-    known = {f["name"] for f in spec}
-    for unknown in sorted(set(details) - known):
-        checker.fail(f"details.{unknown}", "error.unknown_field")
-    clean: dict[str, Any] = {}
-    for f in spec:
-        name, kind = f["name"], f.get("type", "text")
-        key = f"details.{name}"
-        value = details.get(name)
-        required = bool(f.get("required", False))
-        if kind == "text":
-            out: Any = checker.text(key, value, required=required, max_len=f.get("max_len", 200))
-        elif kind in ("int", MONEY_TYPE):
-            out = checker.integer(
-                key,
-                value,
-                required=required,
-                minimum=f.get("min", 0),
-                maximum=f.get("max", MAX_KRW),
-                positive=bool(f.get("positive", False)),
-                money=kind == MONEY_TYPE,
-            )
-        elif kind == "decimal":
-            out = checker.decimal(
-                key,
-                value,
-                required=required,
-                minimum=f.get("min", 0),
-                maximum=f.get("max", 10_000),
-                positive=bool(f.get("positive", False)),
-            )
-        elif kind == "choice":
-            out = checker.choice(key, value, f.get("choices", []), required=required)
-        elif kind == "country":
-            out = checker.country(key, value, required=required)
-        elif kind == "date":
-            day = checker.day(key, value, required=required)
-            out = day.isoformat() if day else None
-        else:
-            raise ValueError(f"Unknown field type {kind!r} in kind spec")
-        if out is not None:
-            clean[name] = out
-    return clean
+    """Validate an activity's kind-specific fields against its kind's declaration (the rules
+    live with the declaration, crm.kinds.values)."""
+    from crm.kinds.values import validate_details  # the declaration's module imports Checker
+
+    return validate_details(checker, spec, details)

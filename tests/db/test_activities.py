@@ -217,9 +217,9 @@ def test_new_kind_is_data_not_code(
 
     session.add(
         SupportKind(
-            code="hpc",
-            name_ko="HPC 컴퓨팅 지원",
-            name_en="HPC compute",
+            code="gpu_voucher",
+            name_ko="GPU 바우처",
+            name_en="GPU voucher",
             fields=[{"name": "gpu_hours", "type": "int", "required": True, "positive": True}],
         )
     )
@@ -229,7 +229,7 @@ def test_new_kind_is_data_not_code(
         system,
         name="2023 HPC",
         year=2023,
-        kind="hpc",
+        kind="gpu_voucher",
         budget_krw=10**9,
         target_companies=5,
     )
