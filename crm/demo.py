@@ -8,12 +8,25 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, func, select
 
+from crm.demo_common import (
+    AI_FIELDS,
+    DEMO_MARK_KO,
+    DISTRICTS,
+    GIVEN_NAMES,
+    RELOCATED,
+    SURNAMES,
+    brn,
+    company_names,
+    day_between,
+    stamp,
+)
+from crm.demo_outcomes import OutcomeBasis, outcome_rows
 from crm.errors import CRMError
 from crm.models import (
     Activity,
@@ -31,12 +44,9 @@ from crm.services.actor import Actor, system_actor
 from crm.services.audit import stage_move_text
 from crm.services.permissions import Permission, begin_authorised_write
 from crm.services.reference import ensure_builtin_kinds
-from crm.validation import brn_check_digit
 
 DEMO_YEAR = 2022
 DEMO_TARGET = 99
-DEMO_MARK_KO = "(가상)"
-DEMO_MARK_EN = "(fictional)"
 DEFAULT_SEED = 2022
 CHUNK = 5_000
 
@@ -52,55 +62,6 @@ DEMO_STAFF: tuple[tuple[str, str, Role], ...] = (
 )
 DEMO_ACCOUNTS = ("admin", "manager", "officer", "analyst")
 
-_PREFIX = [
-    ("빛고을", "Bitgoeul"),
-    ("무등", "Mudeung"),
-    ("영산", "Yeongsan"),
-    ("첨단", "Cheomdan"),
-    ("상무", "Sangmu"),
-    ("하남", "Hanam"),
-    ("광천", "Gwangcheon"),
-    ("양림", "Yangnim"),
-    ("충장", "Chungjang"),
-    ("금남", "Geumnam"),
-    ("서석", "Seoseok"),
-    ("운암", "Unam"),
-    ("송정", "Songjeong"),
-    ("평동", "Pyeongdong"),
-    ("월계", "Wolgye"),
-]
-_CORE = [
-    ("에이아이", "AI"),
-    ("비전", "Vision"),
-    ("로보틱스", "Robotics"),
-    ("데이터", "Data"),
-    ("헬스", "Health"),
-    ("모빌리티", "Mobility"),
-    ("에너지", "Energy"),
-    ("랩스", "Labs"),
-    ("솔루션", "Solutions"),
-    ("테크", "Tech"),
-    ("인사이트", "Insight"),
-    ("메디", "Medi"),
-    ("그리드", "Grid"),
-    ("센스", "Sense"),
-    ("브레인", "Brain"),
-]
-_SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍"
-_GIVEN = [
-    "민준",
-    "서연",
-    "도윤",
-    "하은",
-    "지호",
-    "수아",
-    "예준",
-    "지우",
-    "시우",
-    "하린",
-    "주원",
-    "윤서",
-]
 _MENTORS = [
     "오세훈 멘토",
     "강민아 멘토",
@@ -131,9 +92,6 @@ _PARTNERS = [
     "Example GmbH (fictional)",
 ]
 _COUNTRIES = ["US", "VN", "JP", "SG", "DE", "AE", "ID"]
-_AI_FIELDS = ["vision", "language", "data", "robotics", "speech", "recommendation"]
-_DISTRICTS = ["동구", "서구", "남구", "북구", "광산구"]
-_RELOCATED = ["서울에서 이전", "경기에서 이전", "대전에서 이전"]  # moved in from another region
 _PROGRAMMES = [
     ("mentoring", "창업 멘토링", 90),
     ("prototyping", "시제품 제작 지원", 45),
@@ -155,36 +113,19 @@ class LoadResult:
     programmes: int
 
 
-def _stamp(day: date) -> datetime:
-    return datetime.combine(day, time(9, 0), tzinfo=UTC)
-
-
-def _brn(rng: random.Random, used: set[str]) -> str:
-    while True:
-        head = f"{rng.randint(101, 899)}{rng.choice(['81', '86', '88'])}{rng.randint(0, 9999):04d}"
-        digits = head + str(brn_check_digit(head))
-        if digits not in used:
-            used.add(digits)
-            return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
-
-
-def _day(rng: random.Random, start: date, end: date) -> date:
-    return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
-
-
 def ensure_demo_staff(session: Session) -> dict[str, int]:
     """The demo's staff accounts (no passwords yet), created once, in a fixed order."""
     ids: dict[str, int] = {}
     for username, display, role in DEMO_STAFF:
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None:
-            stamp = _stamp(date(DEMO_YEAR, 1, 1))
+            created = stamp(date(DEMO_YEAR, 1, 1))
             user = User(
                 username=username,
                 display_name=display,
                 role=role,
-                created_at=stamp,
-                updated_at=stamp,
+                created_at=created,
+                updated_at=created,
             )
             session.add(user)
             session.flush()
@@ -218,36 +159,32 @@ def generate(
     programme_ids = {kind: i + 1 for i, (kind, _, _) in enumerate(_PROGRAMMES)}
     used_brn: set[str] = set()
     executed: dict[str, int] = {kind: 0 for kind in programme_ids}
-    stage_id = activity_id = outcome_id = 0
+    stage_id = activity_id = 0
+    bases: list[OutcomeBasis] = []
     for cid in range(1, n_companies + 1):
-        p_ko, p_en = _PREFIX[(cid - 1) % len(_PREFIX)]
-        c_ko, c_en = _CORE[((cid - 1) // len(_PREFIX)) % len(_CORE)]
-        serial = (cid - 1) // (len(_PREFIX) * len(_CORE))
-        suffix = f" {serial + 1}" if serial else ""
+        name_ko, name_en = company_names(cid)
         entry_stage = rng.choices(["pre_startup", "startup", "growth"], weights=[40, 40, 20])[0]
-        entered = _day(rng, date(year, 1, 3), date(year, 3, 31))
+        entered = day_between(rng, date(year, 1, 3), date(year, 3, 31))
         founded = (
             None
             if entry_stage == "pre_startup"
-            else _day(rng, date(2014, 1, 1), date(year - 1, 12, 31))
+            else day_between(rng, date(2014, 1, 1), date(year - 1, 12, 31))
         )
         industry = rng.choices(
             ["automotive", "healthcare", "energy", "other"], weights=[30, 30, 25, 15]
         )[0]
-        rep = rng.choice(_SURNAMES) + rng.choice(_GIVEN)
+        rep = rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES)
         rows["company"].append(
             {
                 "id": cid,
-                "name_ko": f"{p_ko}{c_ko}{suffix} {DEMO_MARK_KO}",
-                "name_en": f"{p_en} {c_en}{suffix} {DEMO_MARK_EN}",
-                "brn": None if entry_stage == "pre_startup" else _brn(rng, used_brn),
+                "name_ko": name_ko,
+                "name_en": name_en,
+                "brn": None if entry_stage == "pre_startup" else brn(rng, used_brn),
                 "representative": f"{rep} (가상)",
                 "founded_on": founded,
                 "industry": industry,
-                "ai_field": rng.choice(_AI_FIELDS),
-                "location": rng.choice(_DISTRICTS)
-                if rng.random() < 0.85
-                else rng.choice(_RELOCATED),
+                "ai_field": rng.choice(AI_FIELDS),
+                "location": rng.choice(DISTRICTS) if rng.random() < 0.85 else rng.choice(RELOCATED),
                 "email": f"ceo{cid}@demo-company.example",
                 "phone": f"010-0000-{cid % 10000:04d}",
                 "officer_id": officer_ids[cid % len(officer_ids)],
@@ -255,29 +192,33 @@ def generate(
                 "notes": "가상 데모 데이터 / fictional demo data",
                 "archived": False,
                 "version": 1,
-                "created_at": _stamp(entered),
-                "updated_at": _stamp(entered),
+                "created_at": stamp(entered),
+                "updated_at": stamp(entered),
             }
         )
         stage_id += 1
         moves = [(entry_stage, entered, None)]
         stage = entry_stage
         if stage == "pre_startup" and rng.random() < 0.35:
-            moved = _day(rng, date(year, 4, 1), date(year, 11, 30))
+            moved = day_between(rng, date(year, 4, 1), date(year, 11, 30))
             moves.append(("startup", moved, "법인 설립 (demo)"))
             rows["company"][-1]["founded_on"] = moved - timedelta(days=rng.randint(1, 20))
-            rows["company"][-1]["brn"] = _brn(rng, used_brn)
+            rows["company"][-1]["brn"] = brn(rng, used_brn)
             stage = "startup"
         elif stage == "startup" and rng.random() < 0.2:
             moves.append(
-                ("growth", _day(rng, date(year, 4, 1), date(year, 11, 30)), "매출 성장 (demo)")
+                (
+                    "growth",
+                    day_between(rng, date(year, 4, 1), date(year, 11, 30)),
+                    "매출 성장 (demo)",
+                )
             )
             stage = "growth"
         elif stage == "growth" and rng.random() < 0.05:
             moves.append(
                 (
                     "startup",
-                    _day(rng, date(year, 6, 1), date(year, 11, 30)),
+                    day_between(rng, date(year, 6, 1), date(year, 11, 30)),
                     "매출 감소로 재분류 (demo)",
                 )
             )
@@ -293,7 +234,7 @@ def generate(
                     "entered_on": d,
                     "reason": why,
                     "recorded_by_id": actor_id,
-                    "recorded_at": _stamp(d),
+                    "recorded_at": stamp(d),
                 }
             )
         # Activities: ~10 per company across the year, kinds weighted, investment only once founded.
@@ -307,7 +248,7 @@ def generate(
             )[0]
             if kind == "investment" and (stage == "pre_startup" or invested):
                 kind = "mentoring"
-            start = _day(rng, entered, date(year, 12, 20))
+            start = day_between(rng, entered, date(year, 12, 20))
             end: date | None = None
             status = "completed"
             if start > date(year, 11, 15):
@@ -373,44 +314,14 @@ def generate(
                     "notes": None,
                     "details": details,
                     "version": 1,
-                    "created_at": _stamp(start),
-                    "updated_at": _stamp(start),
+                    "created_at": stamp(start),
+                    "updated_at": stamp(start),
                 }
             )
-        base = {"pre_startup": 2, "startup": 6, "growth": 25}[entry_stage]
-        employees = base + rng.randint(0, base)
-        filed = registered = 0
-        for quarter in range(1, 5):
-            if Quarter(year, quarter).end < entered:
-                continue
-            if quarter == 4 and rng.random() < 0.06:
-                continue  # a missing report: the dashboard flags these
-            hires = rng.choice([0, 0, 0, 1, 1, 2, 3])
-            employees += hires
-            new_filed = rng.choice([0, 0, 0, 1, 1, 2])
-            new_reg = min(new_filed, rng.choice([0, 0, 1]))
-            filed += new_filed
-            registered += new_reg
-            outcome_id += 1
-            rows["outcome_report"].append(
-                {
-                    "id": outcome_id,
-                    "company_id": cid,
-                    "year": year,
-                    "quarter": quarter,
-                    "employees": employees,
-                    "new_hires": hires,
-                    "revenue_krw": rng.randint(0, base * 40) * 1_000_000,
-                    "patents_filed": new_filed,
-                    "patents_registered": new_reg,
-                    "investment_krw": quarter_invest[quarter - 1],
-                    "exports_krw": quarter_export[quarter - 1],
-                    "notes": None,
-                    "version": 1,
-                    "created_at": _stamp(Quarter(year, quarter).end + timedelta(days=10)),
-                    "updated_at": _stamp(Quarter(year, quarter).end + timedelta(days=10)),
-                }
-            )
+        bases.append(
+            OutcomeBasis(cid, entry_stage, entered, tuple(quarter_invest), tuple(quarter_export))  # type: ignore[arg-type]
+        )
+    rows["outcome_report"] = outcome_rows(bases, year, random.Random(f"{seed}:outcomes"))
     for kind, name, target in _PROGRAMMES:
         share = rng.uniform(0.72, 0.95)
         budget = int(round(executed[kind] / share / 10_000_000 + 0.5)) * 10_000_000
@@ -423,8 +334,8 @@ def generate(
                 "budget_krw": budget,
                 "target_companies": max(1, round(target * n_companies / DEMO_TARGET)),
                 "version": 1,
-                "created_at": _stamp(date(year, 1, 2)),
-                "updated_at": _stamp(date(year, 1, 2)),
+                "created_at": stamp(date(year, 1, 2)),
+                "updated_at": stamp(date(year, 1, 2)),
             }
         )
     return rows
