@@ -6,7 +6,7 @@ seed into an empty database gives identical rows, and 100,000 companies load in 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -26,8 +26,11 @@ from crm.demo_common import (
     day_between,
     stamp,
 )
+from crm.demo_infrastructure import PROGRAMMES as INFRASTRUCTURE_PROGRAMMES
+from crm.demo_infrastructure import add_infrastructure
 from crm.demo_outcomes import OutcomeBasis, outcome_rows
 from crm.errors import CRMError
+from crm.kinds.spec import KindField, kind_fields
 from crm.models import (
     Activity,
     AuditEntry,
@@ -37,13 +40,14 @@ from crm.models import (
     Programme,
     Role,
     StageEntry,
+    SupportKind,
     User,
 )
 from crm.quarters import Quarter
 from crm.services.actor import Actor, system_actor
 from crm.services.audit import stage_move_text
 from crm.services.permissions import Permission, begin_authorised_write
-from crm.services.reference import ensure_builtin_kinds
+from crm.services.reference import BUILTIN_KIND_ROWS, ensure_builtin_kinds
 
 DEMO_YEAR = 2022
 DEMO_TARGET = 99
@@ -100,17 +104,21 @@ _PROGRAMMES = [
 ]
 
 
+INFRASTRUCTURE_KINDS = tuple(kind for kind, _, _ in INFRASTRUCTURE_PROGRAMMES)
+
+
 class DemoLoadError(CRMError):
     key = "error.demo_not_empty"
 
 
 @dataclass(frozen=True)
 class LoadResult:
-    companies: int
+    companies: int  # every company loaded: the cohort and those supported only by infrastructure
     activities: int
     stage_entries: int
     outcome_reports: int
     programmes: int
+    cohort_companies: int = 0  # the year's cohort (the 99 of the plan, or --companies)
 
 
 def ensure_demo_staff(session: Session) -> dict[str, int]:
@@ -136,9 +144,16 @@ def ensure_demo_staff(session: Session) -> dict[str, int]:
 
 
 def generate(
-    n_companies: int, seed: int, officer_ids: list[int], actor_id: int
+    n_companies: int,
+    seed: int,
+    officer_ids: list[int],
+    actor_id: int,
+    kinds: Mapping[str, Sequence[KindField]] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """All demo rows as plain dicts with explicit ids (pure: same inputs, same rows)."""
+    """All demo rows as plain dicts with explicit ids (pure: same inputs, same rows).
+
+    `kinds`: the infrastructure kinds' declared fields by code (`load` reads them from the
+    database; by default the built-in reference rows)."""
     rng = random.Random(seed)
     rows: dict[str, list[dict[str, Any]]] = {
         "cohort": [],
@@ -338,7 +353,34 @@ def generate(
                 "updated_at": stamp(date(year, 1, 2)),
             }
         )
+    add_infrastructure(
+        rows,
+        reference_kinds() if kinds is None else kinds,
+        year=year,
+        seed=seed,
+        officer_ids=officer_ids,
+        actor_id=actor_id,
+        used_brn=used_brn,
+    )
     return rows
+
+
+def reference_kinds() -> dict[str, list[KindField]]:
+    """The infrastructure kinds' fields as the built-in reference rows declare them."""
+    return {
+        row["code"]: kind_fields(row)
+        for row in BUILTIN_KIND_ROWS
+        if row["code"] in INFRASTRUCTURE_KINDS
+    }
+
+
+def database_kinds(session: Session) -> dict[str, list[KindField]]:
+    """The infrastructure kinds' fields as this database declares them (an admin may have
+    relabelled, added or retired fields since)."""
+    rows = session.exec(
+        select(SupportKind).where(col(SupportKind.code).in_(INFRASTRUCTURE_KINDS))
+    ).all()
+    return {row.code: kind_fields(row) for row in rows}
 
 
 def _chunks(rows: list[dict[str, Any]], size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
@@ -423,7 +465,7 @@ def load(
         reset(session)
     staff = ensure_demo_staff(session)
     officer_ids = [staff[u] for u, _, role in DEMO_STAFF if role == Role.OFFICER]
-    rows = generate(companies, seed, officer_ids, actor.id)
+    rows = generate(companies, seed, officer_ids, actor.id, database_kinds(session))
     context = f"demo load seed={seed}"
     tables: list[tuple[str, type[SQLModel], str]] = [
         ("cohort", Cohort, ""),
@@ -452,6 +494,7 @@ def load(
         stage_entries=len(rows["stage_entry"]),
         outcome_reports=len(rows["outcome_report"]),
         programmes=len(rows["programme"]),
+        cohort_companies=companies,
     )
 
 
