@@ -21,23 +21,28 @@ def configure_page(title_key: str) -> None:
     st.set_page_config(page_title=f"{tr(title_key)} · CRM", page_icon="🌱", layout="wide")
 
 
-def sign_in_form() -> None:
-    """The first thing anyone sees: no data before an account is signed in."""
-    st.title(tr("app.title"))
-    st.caption(tr("app.subtitle"))
-    nav.language_switch(None)
-    if state.pop_cookie_clear():
-        cookie.clear_in_browser()
-    notice = state.pop_notice()
-    if notice:
-        st.info(tr(notice))
-    with st.form("sign_in", clear_on_submit=False):
-        st.subheader(tr("auth.title"))
-        username = st.text_input(tr("auth.username"), key="sign_in_username")
-        password = st.text_input(tr("auth.password"), type="password", key="sign_in_password")
-        submitted = st.form_submit_button(tr("auth.submit"), type="primary")
-    st.caption(tr("auth.hint"))
-    if submitted:
+def sign_in_form() -> Actor | None:
+    """The first thing anyone sees: no data before an account is signed in. Returns the actor on a
+    successful sign-in, with the form already cleared, so the caller draws the page in this same
+    run (a second script run would add its own round trip to every sign-in)."""
+    holder = st.empty()
+    with holder.container():
+        st.title(tr("app.title"))
+        st.caption(tr("app.subtitle"))
+        nav.language_switch(None, key=nav.SIGN_IN_LANGUAGE_RADIO)
+        if state.pop_cookie_clear():
+            cookie.clear_in_browser()
+        notice = state.pop_notice()
+        if notice:
+            st.info(tr(notice))
+        with st.form("sign_in", clear_on_submit=False):
+            st.subheader(tr("auth.title"))
+            username = st.text_input(tr("auth.username"), key="sign_in_username")
+            password = st.text_input(tr("auth.password"), type="password", key="sign_in_password")
+            submitted = st.form_submit_button(tr("auth.submit"), type="primary")
+        st.caption(tr("auth.hint"))
+        if not submitted:
+            return None
         try:
             with session() as s:
                 actor = users.authenticate(s, username, password)
@@ -51,13 +56,14 @@ def sign_in_form() -> None:
                 nonce = sessions.issue_handoff(s, ticket.id)
         except AuthError as exc:
             st.error(exc.message(state.language()))
-            return
-        state.set_actor(actor)
-        state.set_session_id(ticket.id)
-        state.set_handoff(nonce)
-        state.set_language(lang)
-        st.session_state.pop("sign_in_password", None)
-        st.rerun()
+            return None
+    holder.empty()
+    state.set_actor(actor)
+    state.set_session_id(ticket.id)
+    state.set_language(lang)
+    st.session_state.pop("sign_in_password", None)
+    cookie.hand_off(nonce)
+    return actor
 
 
 def sign_out(notice: str = "auth.signed_out") -> None:
@@ -146,10 +152,7 @@ def current_actor() -> Actor | None:
         return _from_cookie()
     session_id = state.session_id()
     if session_id is not None:
-        fresh = _from_session(actor, session_id)
-        if fresh is not None:
-            cookie.hand_off(state.pop_handoff())
-        return fresh
+        return _from_session(actor, session_id)
     # Signed in without a server session (tests set the actor directly): this tab's own clock.
     if _expired():
         state.set_actor(None)
@@ -173,8 +176,9 @@ def guard(path: str) -> Actor:
         # Sign in right here, so a shared link (a company page, say) opens after sign-in.
         if not state.peek_notice():
             state.set_notice("auth.required")
-        sign_in_form()
-        st.stop()
+        actor = sign_in_form()
+        if actor is None:
+            st.stop()
     assert actor is not None
     if actor.role not in spec.roles:
         nav.sidebar(actor)

@@ -47,8 +47,9 @@ def render() -> None:
     auth.configure_page("nav.home")
     actor = auth.current_actor()
     if actor is None:
-        auth.sign_in_form()
-        st.stop()
+        actor = auth.sign_in_form()
+        if actor is None:
+            st.stop()
     assert actor is not None
     nav.sidebar(actor)
 

@@ -71,10 +71,12 @@ def may_open(role: Role, path: str) -> bool:
 
 
 _LANGUAGE_RADIO = "crm_language_radio"
+# The sign-in form's own switch: a successful sign-in draws the sidebar's switch in the same run.
+SIGN_IN_LANGUAGE_RADIO = "crm_language_radio_sign_in"
 
 
-def _language_chosen(user: Actor | None) -> None:
-    choice = st.session_state[_LANGUAGE_RADIO]
+def _language_chosen(user: Actor | None, key: str) -> None:
+    choice = st.session_state[key]
     state.set_language(choice, chosen=True)
     if user is not None:
         from crm.services.users import set_language
@@ -84,20 +86,20 @@ def _language_chosen(user: Actor | None) -> None:
             set_language(s, user, choice)
 
 
-def language_switch(on_change_user: Actor | None) -> None:
+def language_switch(on_change_user: Actor | None, key: str = _LANGUAGE_RADIO) -> None:
     """Switch language at once; remembered for the signed-in user. One widget under a fixed key,
     kept in step with the session's language (a widget per language would come back with the
     other language's stale choice and switch it back)."""
-    if st.session_state.get(_LANGUAGE_RADIO) != state.language():
-        st.session_state[_LANGUAGE_RADIO] = state.language()
+    if st.session_state.get(key) != state.language():
+        st.session_state[key] = state.language()
     st.radio(
         tr("nav.language"),
         list(LANGUAGES),
         format_func=lambda code: LANGUAGE_NAMES[code],
         horizontal=True,
-        key=_LANGUAGE_RADIO,
+        key=key,
         on_change=_language_chosen,
-        args=(on_change_user,),
+        args=(on_change_user, key),
     )
 
 

@@ -15,7 +15,6 @@ _SEEN = "crm_last_seen"
 _NOTICE = "crm_notice"
 _LANG_CHOSEN = "crm_lang_chosen"
 _SESSION_ID = "crm_session_id"
-_HANDOFF = "crm_handoff"
 _CLEAR_COOKIE = "crm_clear_cookie"
 _COOKIE_SEEN = "crm_cookie_seen"
 
@@ -95,16 +94,6 @@ def set_session_id(value: int | None) -> None:
         st.session_state.pop(_SESSION_ID, None)
     else:
         st.session_state[_SESSION_ID] = value
-
-
-def set_handoff(nonce: str) -> None:
-    """The one-time nonce this tab's browser exchanges for the session cookie (kept in server
-    memory only until the page has sent it)."""
-    st.session_state[_HANDOFF] = nonce
-
-
-def pop_handoff() -> str | None:
-    return st.session_state.pop(_HANDOFF, None)
 
 
 def request_cookie_clear() -> None:

@@ -23,9 +23,29 @@ def test_sign_in_with_the_form(app_db: Engine, demo_passwords: dict[str, str]) -
     at.text_input(key="sign_in_password").input(demo_passwords["analyst"])
     at.button[0].click().run()
     assert not at.exception
-    assert at.title[0].value == "홈 대시보드"
+    # The dashboard is drawn in the sign-in's own run, and the form is gone from it.
+    assert [t.value for t in at.title] == ["홈 대시보드"]
+    assert [i.key for i in at.text_input if i.key and i.key.startswith("sign_in")] == []
     assert at.session_state["crm_actor"].username == "analyst"
     assert "sign_in_password" not in at.session_state
+    # One language switch (the sidebar's), and it works right after signing in.
+    assert [r.key for r in at.radio if r.key and r.key.startswith("crm_language")] == [
+        "crm_language_radio"
+    ]
+    at.radio(key="crm_language_radio").set_value("en").run()
+    assert [t.value for t in at.title] == ["Home dashboard"]
+
+
+def test_sign_in_on_a_shared_link_opens_that_page(
+    app_db: Engine, demo_passwords: dict[str, str]
+) -> None:
+    at = AppTest.from_file(HOME, default_timeout=60).run()
+    at.switch_page("pages/1_Companies.py").run()
+    at.text_input(key="sign_in_username").input("officer")
+    at.text_input(key="sign_in_password").input(demo_passwords["officer"])
+    at.button[0].click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["기업"]
 
 
 def test_wrong_password_shows_error_and_no_data(app_db: Engine) -> None:
