@@ -1,0 +1,116 @@
+"""The company's portal page (no account) and the Data requests page, through AppTest."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
+
+from crm.config import PROJECT_ROOT
+from crm.portal import reminders, requests
+from crm.services.actor import actor_by_username
+from tests.app.conftest import OpenAs
+from tests.app.helpers import scalar
+
+PORTAL = str(PROJECT_ROOT / "pages" / "Portal.py")
+
+
+def _request_with_link(engine: Engine) -> tuple[int, int, str]:
+    with Session(engine) as s:
+        manager = actor_by_username(s, "manager")
+        company_ids = requests.company_ids_matching(
+            s, manager, requests.CompanyFilters(cohort_year=2022)
+        )[:3]
+        request_id = requests.open_request(
+            s,
+            manager,
+            requests.NewRequest(
+                year=2023,
+                quarter=1,
+                due_on=date.today() + timedelta(days=7),
+                company_ids=tuple(company_ids),
+            ),
+        )
+        link = reminders.issue_links(s, manager, request_id, company_ids=company_ids[:1])[0]
+    return request_id, link.company_id, parse_qs(urlsplit(link.link).query)["t"][0]
+
+
+def _portal(token: str | None) -> AppTest:
+    at = AppTest.from_file(PORTAL, default_timeout=60)
+    if token is not None:
+        at.query_params["t"] = token
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_portal_without_a_valid_token_shows_only_the_refusal(app_db: Engine) -> None:
+    _request_with_link(app_db)
+    for token in (None, "wrong-token"):
+        at = _portal(token)
+        assert [e.value for e in at.error] == [
+            "이 링크는 사용할 수 없습니다. 담당자에게 새 링크를 요청하세요."
+        ]
+        assert len(at.number_input) == 0 and len(at.sidebar) == 0
+        assert at.title == []
+
+
+def test_company_submits_through_its_link(app_db: Engine) -> None:
+    request_id, company_id, token = _request_with_link(app_db)
+    at = _portal(token)
+    name = scalar(app_db, "SELECT name_ko FROM company WHERE id = :i", i=company_id)
+    assert name in at.markdown[0].value
+    assert len(at.sidebar) == 0
+    for widget in at.number_input:
+        widget.set_value(3)
+    at.number_input(key="fig_employees").set_value(12)
+    at.checkbox[0].check()
+    at.text_input[0].input("김대표")
+    next(b for b in at.button if b.label == "제출").click().run()
+    assert not at.exception, at.exception
+    status, figures = (
+        scalar(
+            app_db,
+            "SELECT status FROM data_request_company WHERE request_id = :r AND company_id = :c",
+            r=request_id,
+            c=company_id,
+        ),
+        scalar(
+            app_db,
+            "SELECT figures FROM data_request_company WHERE request_id = :r AND company_id = :c",
+            r=request_id,
+            c=company_id,
+        ),
+    )
+    assert status == "submitted"
+    assert '"employees": 12' in figures
+    assert "제출한 자료를 담당자가 검토 중입니다." in [s.value for s in at.success]
+
+
+def test_officer_accepts_from_the_queue(app_db: Engine, open_as: OpenAs) -> None:
+    request_id, company_id, token = _request_with_link(app_db)
+    at = _portal(token)
+    for widget in at.number_input:
+        widget.set_value(2)
+    at.checkbox[0].check()
+    at.text_input[0].input("김대표")
+    next(b for b in at.button if b.label == "제출").click().run()
+    page = open_as("officer", "pages/6_Data_requests.py")
+    metrics = {m.label: m.value for m in page.metric}
+    assert (metrics["요청 기업"], metrics["제출됨"], metrics["시작 전"]) == ("3", "1", "2")
+    next(b for b in page.button if b.label.startswith("승인")).click().run()
+    assert not page.exception, page.exception
+    assert (
+        scalar(
+            app_db,
+            "SELECT employees FROM outcome_report WHERE company_id = :c AND year = 2023 "
+            "AND quarter = 1",
+            c=company_id,
+        )
+        == 2
+    )
+    assert scalar(app_db, "SELECT source FROM outcome_provenance") == "company"
+    assert request_id
