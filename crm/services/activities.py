@@ -96,6 +96,30 @@ def validate_changes(
     return clean
 
 
+def check_new_activity(
+    session: Session, check: Checker, new: NewActivity, archived: bool | None
+) -> dict[str, Any]:
+    """add_activity's checks but the closed quarter: the fields, and a company that exists and
+    is not archived (`archived`: its state, None if there is no such company)."""
+    data = {f: getattr(new, f) for f in EDITABLE_FIELDS}
+    clean = validate_changes(session, check, data, partial=False, current=None)
+    if archived is None:
+        check.fail("company_id", "error.not_found", entity="company", id=new.company_id)
+    elif archived:
+        check.fail("company_id", "error.company_archived")
+    return clean
+
+
+def with_defaults(clean: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """A checked new activity as it is stored: completed unless said otherwise, and the
+    officer who logs it unless another is named."""
+    return {
+        **clean,
+        "status": clean.get("status") or ActivityStatus.COMPLETED.value,
+        "officer_id": clean.get("officer_id") or actor.id,
+    }
+
+
 def add_activity(
     session: Session,
     actor: Actor,
@@ -106,20 +130,12 @@ def add_activity(
 ) -> Activity:
     """Validate and add one activity; the caller commits (so a batch is one transaction)."""
     check = Checker()
-    data = {f: getattr(new, f) for f in EDITABLE_FIELDS}
-    clean = validate_changes(session, check, data, partial=False, current=None)
     company = session.get(Company, new.company_id)
-    if company is None:
-        check.fail("company_id", "error.not_found", entity="company", id=new.company_id)
-    elif company.archived:
-        check.fail("company_id", "error.company_archived")
+    clean = check_new_activity(session, check, new, None if company is None else company.archived)
     if not restating and clean.get("start_on"):
         check_open(check, session, "start_on", day=clean["start_on"])
     check.raise_if_errors()
-    if clean.get("status") is None:
-        clean["status"] = ActivityStatus.COMPLETED.value
-    if clean.get("officer_id") is None:
-        clean["officer_id"] = actor.id
+    clean = with_defaults(clean, actor)
     activity = Activity(company_id=new.company_id, **clean)
     session.add(activity)
     session.flush()
@@ -161,21 +177,17 @@ class BatchError(ValidationError):
 
 
 def log_activities(session: Session, actor: Actor, rows: list[NewActivity]) -> list[Activity]:
-    """Log several activities in one transaction: all are saved, or none (errors per row)."""
-    begin_authorised_write(session, actor, Permission.EDIT_ACTIVITIES)
-    saved: list[Activity] = []
-    failures: list[BatchRowError] = []
-    for index, new in enumerate(rows, start=1):
-        try:
-            with session.begin_nested():
-                saved.append(add_activity(session, actor, new))
-        except ValidationError as exc:
-            failures.append(BatchRowError(index, exc.errors))
-    if failures:
+    """Log several activities in one transaction: all are saved, or none (BatchError with the
+    errors per row). The importer's bulk write (crm.services.bulk.add_activities) does it."""
+    from crm.services import bulk  # bulk builds on this module's rules
+
+    try:
+        ids = bulk.add_activities(session, actor, rows)
+    except BaseException:
         session.rollback()
-        raise BatchError(failures)
+        raise
     session.commit()
-    return saved
+    return [get_activity(session, activity_id) for activity_id in ids]
 
 
 def get_activity(session: Session, activity_id: int) -> Activity:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from crm.models import AuditAction, AuditEntry, User
+from crm.models import AuditAction, AuditEntry, User, utcnow
 from crm.services.actor import Actor
 
 
@@ -40,6 +40,34 @@ def parse_stage_move(text: str | None) -> tuple[str, date | None]:
         return stage, None
 
 
+def entry_row(
+    actor: Actor,
+    action: AuditAction,
+    entity: str,
+    entity_id: int,
+    *,
+    version: int | None = None,
+    field: str | None = None,
+    old: Any = None,
+    new: Any = None,
+    context: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """One audit row's column values: what `record` adds, and what bulk writes insert many of."""
+    return {
+        "at": at or utcnow(),
+        "actor_id": actor.id,
+        "action": action.value,
+        "entity": entity,
+        "entity_id": entity_id,
+        "entity_version": version,
+        "field": field,
+        "old_value": to_text(old),
+        "new_value": to_text(new),
+        "context": context,
+    }
+
+
 def record(
     session: Session,
     actor: Actor,
@@ -55,15 +83,17 @@ def record(
 ) -> None:
     session.add(
         AuditEntry(
-            actor_id=actor.id,
-            action=action.value,
-            entity=entity,
-            entity_id=entity_id,
-            entity_version=version,
-            field=field,
-            old_value=to_text(old),
-            new_value=to_text(new),
-            context=context,
+            **entry_row(
+                actor,
+                action,
+                entity,
+                entity_id,
+                version=version,
+                field=field,
+                old=old,
+                new=new,
+                context=context,
+            )
         )
     )
 

@@ -53,8 +53,7 @@ _INDUSTRIES = tuple(i.value for i in Industry)
 
 @dataclass(frozen=True)
 class TextRule:
-    """check.text with one field's limits, kept as data so that the importer can check a
-    whole column against the same limits at once (crm/importer/validate.py)."""
+    """check.text with one field's limits."""
 
     field: str
     max_len: int
@@ -72,7 +71,7 @@ class TextRule:
 
 
 # Each profile field's check, in the order its errors are reported. Built once (not per call),
-# and shared with the importer, which runs them column by column (crm/importer/validate.py).
+# and shared with the bulk form (crm/services/bulk.py), which asks once per distinct value.
 PROFILE_RULES: dict[str, ProfileRule] = {
     "name_ko": TextRule("name_ko", 200, required=True),
     "name_en": TextRule("name_en", 200),
@@ -105,14 +104,67 @@ def validate_profile(
     return clean
 
 
-def _check_brn_unique(
-    session: Session, check: Checker, brn: str | None, exclude_id: int | None
-) -> None:
+STAGES = [s.value for s in Stage]
+# add_company's checks of the stage a new company starts at, and since when.
+NEW_STAGE_RULES: dict[str, ProfileRule] = {
+    "stage": lambda s, check, v: check.choice("stage", v, STAGES),
+    "stage_since": lambda s, check, v: check.day("stage_since", v, required=True),
+}
+
+
+def brn_owner(session: Session, brn: str | None, exclude_id: int | None) -> str | None:
+    """The name of the company (other than `exclude_id`) that already has registration number
+    `brn`, or None."""
     if not brn:
-        return
+        return None
     other = session.exec(select(Company).where(Company.brn == brn)).first()
     if other is not None and other.id != exclude_id:
-        check.fail("brn", "error.brn_duplicate", name=other.name_ko)
+        return other.name_ko
+    return None
+
+
+def new_company_rules(
+    check: Checker,
+    clean: dict[str, Any],
+    stage: str | None,
+    founded_given: Any,
+    taken_by: str | None,
+) -> None:
+    """add_company's rules across fields, on the checked profile: a pre-startup has no
+    registration number or founding date, a founded stage needs the date, and a registration
+    number belongs to one company (`taken_by`: who has it already)."""
+    if stage == Stage.PRE_STARTUP:
+        if clean.get("brn"):
+            check.fail("brn", "error.brn_pre_startup")
+        if clean.get("founded_on"):
+            check.fail("founded_on", "error.founded_pre_startup")
+    elif stage is not None and clean.get("founded_on") is None and founded_given in (None, ""):
+        check.fail("founded_on", "error.founded_required")
+    if clean.get("brn") and taken_by is not None:
+        check.fail("brn", "error.brn_duplicate", name=taken_by)
+
+
+def changed_profile_rules(
+    check: Checker,
+    company: Company,
+    clean: dict[str, Any],
+    stage: str,
+    taken_by: str | None,
+) -> None:
+    """update_company's rules on the checked changes of `company`, which is at `stage` (after
+    any stage move saved with them)."""
+    if company.archived:
+        check.fail("company", "error.company_archived")
+    merged = {f: clean.get(f, getattr(company, f)) for f in PROFILE_FIELDS}
+    if stage == Stage.PRE_STARTUP:
+        if clean.get("brn"):
+            check.fail("brn", "error.brn_pre_startup")
+        if clean.get("founded_on"):
+            check.fail("founded_on", "error.founded_pre_startup")
+    elif "founded_on" in clean and merged["founded_on"] is None:
+        check.fail("founded_on", "error.founded_required")
+    if clean.get("brn") and taken_by is not None:
+        check.fail("brn", "error.brn_duplicate", name=taken_by)
 
 
 @dataclass(frozen=True)
@@ -154,16 +206,11 @@ def add_company(
     """Validate and add a company with its first stage entry; the caller commits."""
     check = Checker()
     clean = validate_profile(session, check, new.profile(), partial=False)
-    stage = check.choice("stage", new.stage, [s.value for s in Stage])
-    since = check.day("stage_since", new.stage_since, required=True)
-    if stage == Stage.PRE_STARTUP:
-        if clean.get("brn"):
-            check.fail("brn", "error.brn_pre_startup")
-        if clean.get("founded_on"):
-            check.fail("founded_on", "error.founded_pre_startup")
-    elif stage is not None and clean.get("founded_on") is None and new.founded_on in (None, ""):
-        check.fail("founded_on", "error.founded_required")
-    _check_brn_unique(session, check, clean.get("brn"), None)
+    stage = NEW_STAGE_RULES["stage"](session, check, new.stage)
+    since = NEW_STAGE_RULES["stage_since"](session, check, new.stage_since)
+    new_company_rules(
+        check, clean, stage, new.founded_on, brn_owner(session, clean.get("brn"), None)
+    )
     check.raise_if_errors()
     assert stage is not None and since is not None
     company = Company(**clean)
@@ -218,16 +265,10 @@ def update_company(
     check_stale(session, company, "company", version, clean)
     if company.archived:
         check.fail("company", "error.company_archived")
-    merged = {f: clean.get(f, getattr(company, f)) for f in PROFILE_FIELDS}
-    if stages.current_stage(session, company_id) == Stage.PRE_STARTUP:
-        if clean.get("brn"):
-            check.fail("brn", "error.brn_pre_startup")
-        if clean.get("founded_on"):
-            check.fail("founded_on", "error.founded_pre_startup")
-    elif "founded_on" in clean and merged["founded_on"] is None:
-        check.fail("founded_on", "error.founded_required")
-    if "brn" in clean:
-        _check_brn_unique(session, check, clean["brn"], company_id)
+    taken_by = brn_owner(session, clean.get("brn"), company_id)
+    changed_profile_rules(
+        check, company, clean, stages.current_stage(session, company_id), taken_by
+    )
     check.raise_if_errors()
     try:
         apply_changes(session, actor, company, "company", clean, context=context)

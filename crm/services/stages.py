@@ -91,6 +91,36 @@ def add_entry(
     return entry
 
 
+def move_rules(
+    check: Checker,
+    company: Company,
+    last: tuple[Stage, date],
+    target: Stage,
+    day: date,
+    *,
+    why: str | None,
+    founded: date | None,
+    today: date,
+    day_field: str = "entered_on",
+) -> None:
+    """change_stage's rules for moving `company` from its `last` (stage, day) to `target` on
+    `day` (`day_field`: the name the caller's form or file gives that date)."""
+    last_stage, last_day = last
+    if company.archived:
+        check.fail("company", "error.company_archived")
+    if last_stage == target:
+        check.fail("stage", "error.stage_same")
+    if day < last_day:
+        check.fail(day_field, "error.stage_date_order", last=last_day.isoformat())
+    if day > today:
+        check.fail(day_field, "error.date_future")
+    if target.rank < last_stage.rank and not why:
+        check.fail("reason", "error.stage_backward_reason")
+    leaving_pre = last_stage == Stage.PRE_STARTUP and target != Stage.PRE_STARTUP
+    if leaving_pre and founded is None:
+        check.fail("founded_on", "error.founded_required")
+
+
 def change_stage(
     session: Session,
     actor: Actor,
@@ -116,21 +146,17 @@ def change_stage(
     check.raise_if_errors()
     assert new_stage is not None and day is not None
     target = Stage(new_stage)
-    if company.archived:
-        check.fail("company", "error.company_archived")
-    history = stage_history(session, company_id)
-    last = history[-1]
-    if Stage(last.stage) == target:
-        check.fail("stage", "error.stage_same")
-    if day < last.entered_on:
-        check.fail("entered_on", "error.stage_date_order", last=last.entered_on.isoformat())
-    if day > (today or date.today()):
-        check.fail("entered_on", "error.date_future")
-    if target.rank < Stage(last.stage).rank and not why:
-        check.fail("reason", "error.stage_backward_reason")
-    leaving_pre = Stage(last.stage) == Stage.PRE_STARTUP and target != Stage.PRE_STARTUP
-    if leaving_pre and company.founded_on is None and founded is None:
-        check.fail("founded_on", "error.founded_required")
+    last = stage_history(session, company_id)[-1]
+    move_rules(
+        check,
+        company,
+        (Stage(last.stage), last.entered_on),
+        target,
+        day,
+        why=why,
+        founded=founded or company.founded_on,
+        today=today or date.today(),
+    )
     check.raise_if_errors()
     if founded is not None and company.founded_on != founded:
         old = company.founded_on
