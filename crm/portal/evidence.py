@@ -96,9 +96,11 @@ def _zip_kind(data: bytes, limits: EvidenceLimits) -> EvidenceKind:
 
 
 def _hwp_kind(data: bytes) -> EvidenceKind:
+    # A damaged compound document makes olefile raise OSError, ValueError, IndexError, …:
+    # whatever it raises, the file is refused as unreadable, never a crash.
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
-    except OSError as exc:
+    except Exception as exc:  # noqa: BLE001
         raise EvidenceRefused("portal.evidence.unreadable") from exc
     try:
         if not ole.exists("FileHeader"):
@@ -108,6 +110,10 @@ def _hwp_kind(data: bytes) -> EvidenceKind:
             raise EvidenceRefused("portal.evidence.type")
         if ole.exists("Scripts"):  # HWP documents may carry JavaScript macros
             raise EvidenceRefused("portal.evidence.macros")
+    except EvidenceRefused:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise EvidenceRefused("portal.evidence.unreadable") from exc
     finally:
         ole.close()
     return EvidenceKind.HWP
