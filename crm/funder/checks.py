@@ -1,0 +1,91 @@
+"""An uploaded funder form checked before anything reads it as a workbook.
+
+Hostile files are refused as the importer refuses them (size, zip bombs, DTDs in any XML part:
+crm.importer.xlsxcheck); macro workbooks (.xlsm, a vbaProject) are refused; what openpyxl cannot
+keep through a fill (charts, images, drawings, pivot tables, external links, slicers) is named so
+the manager knows before filling."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import PurePath
+
+from crm.errors import CRMError
+from crm.importer.errors import ImportRefused
+from crm.importer.limits import ImportLimits
+from crm.importer.xlsxcheck import check_prolog
+
+# Part-name prefixes (lower case) -> the feature code shown to the manager.
+FEATURE_PARTS = (
+    ("xl/charts/", "charts"),
+    ("xl/chartsheets/", "charts"),
+    ("xl/media/", "images"),
+    ("xl/pivottables/", "pivot_tables"),
+    ("xl/pivotcache/", "pivot_tables"),
+    ("xl/externallinks/", "external_links"),
+    ("xl/slicers/", "slicers"),
+    ("xl/drawings/vmldrawing", "comments_drawings"),
+    ("xl/drawings/", "drawings"),
+)
+
+
+class TemplateRefused(CRMError):
+    key = "funder.refused.generic"
+
+
+def _features(names: list[str]) -> list[str]:
+    found: list[str] = []
+    for name in names:
+        lowered = name.lower()
+        for prefix, code in FEATURE_PARTS:
+            if lowered.startswith(prefix):
+                if code not in found:
+                    found.append(code)
+                break
+    # Drawings only matter on their own when nothing more specific explains them.
+    if "drawings" in found and {"charts", "images"} & set(found):
+        found.remove("drawings")
+    if "comments_drawings" in found:
+        found.remove("comments_drawings")  # legacy drawing of cell comments: openpyxl keeps them
+    return found
+
+
+def inspect_template(data: bytes, filename: str, limits: ImportLimits) -> list[str]:
+    """The codes of what the form holds that a fill cannot keep; TemplateRefused or the
+    importer's ImportRefused when it may not be used at all."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix in (".xlsm", ".xltm", ".xlam"):
+        raise TemplateRefused("funder.refused.macros")
+    if suffix != ".xlsx":
+        raise TemplateRefused("funder.refused.file_type", suffix=suffix or "-")
+    if not data:
+        raise ImportRefused("importer.refused.empty")
+    if len(data) > limits.max_bytes:
+        raise ImportRefused(
+            "importer.refused.too_large",
+            size_mb=round(len(data) / 2**20, 1),
+            max_mb=limits.max_bytes // 2**20,
+        )
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ImportRefused("importer.refused.not_zip")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if sum(i.file_size for i in infos) > limits.max_uncompressed_bytes:
+                raise ImportRefused(
+                    "importer.refused.zip_bomb", max_mb=limits.max_uncompressed_bytes // 2**20
+                )
+            names = [i.filename for i in infos]
+            types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+            lowered = [n.lower() for n in names]
+            if any(n.endswith("vbaproject.bin") for n in lowered) or b"macroEnabled" in types:
+                raise TemplateRefused("funder.refused.macros")
+            if b"spreadsheetml.sheet.main" not in types:
+                raise ImportRefused("importer.refused.not_workbook")
+            for name in names:
+                if not name.endswith("/"):
+                    check_prolog(zf, name)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise ImportRefused("importer.refused.unreadable", detail=str(exc)) from exc
+    return _features(names)
