@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -11,14 +12,15 @@ from xlsxwriter.worksheet import Worksheet
 
 from crm import countries
 from crm.clock import zone_label
-from crm.i18n import CATALOGUES, t
-from crm.models import ActivityStatus, Industry, Stage, SupportKind
+from crm.i18n import t
+from crm.kinds.spec import KindField, kind_fields
+from crm.models import ActivityStatus, Industry, Programme, Stage, SupportKind
 from crm.reports import rows
 from crm.reports.cells import with_unit
 from crm.reports.options import ReportOptions
+from crm.reports.provenance import outcome_provenance
 from crm.reports.times import office_time
 from crm.reports.writer import Cell, Column, Formats, TableWriter, Total, finish_table
-from crm.validation import is_money_spec
 
 RowsWritten = Callable[[int], None]
 TICK_EVERY = 5_000
@@ -28,38 +30,58 @@ TICK_EVERY = 5_000
 class KindSheet:
     code: str
     name: str
-    fields: list[dict[str, Any]]
+    fields: list[KindField]
 
 
 def report_kinds(session: Session, lang: str) -> list[KindSheet]:
-    """Every kind of support, in its sort order; its fields are data (the kind's field spec)."""
+    """Every kind some programme uses, in its sort order (a kind no programme uses has nothing
+    to report); its columns come from the kind's declaration, retired fields included (their
+    stored values are still reported)."""
+    used = select(Programme.id).where(Programme.kind == SupportKind.code).exists()
     found = session.execute(
-        select(
-            SupportKind.code, SupportKind.name_ko, SupportKind.name_en, SupportKind.fields
-        ).order_by(col(SupportKind.sort_order), col(SupportKind.code))
+        select(SupportKind.code, SupportKind.name_ko, SupportKind.name_en, SupportKind.fields)
+        .where(used)
+        .order_by(col(SupportKind.sort_order), col(SupportKind.code))
     ).all()
-    return [KindSheet(c, ko if lang == "ko" else en, list(f or [])) for c, ko, en, f in found]
+    return [
+        KindSheet(c, ko if lang == "ko" else en, kind_fields(f, include_retired=True))
+        for c, ko, en, f in found
+    ]
 
 
 def _labels(prefix: str, codes: Iterable[str], lang: str) -> dict[str, str]:
     return {code: t(f"{prefix}.{code}", lang) for code in codes}
 
 
-def _label_or_code(key: str, code: str, lang: str) -> str:
-    return CATALOGUES[lang][key] if key in CATALOGUES[lang] else code
+CELLS = {"integer": Cell.INT, "decimal": Cell.DECIMAL, "hours": Cell.DECIMAL}
 
 
-def field_column(spec: dict[str, Any], lang: str, unit: str) -> Column:
-    name = str(spec.get("name", ""))
-    label = spec.get(f"label_{lang}") or _label_or_code(f"report.field.{name}", name, lang)
-    kind = spec.get("type", "text")
-    if is_money_spec(spec):
-        return Column(with_unit(label, unit), Cell.KRW, Total.SUM)
-    if kind == "int":
-        return Column(label, Cell.INT, Total.SUM)
-    if kind == "decimal":
-        return Column(label, Cell.DECIMAL, Total.SUM)
-    return Column(label, Cell.TEXT)
+def field_column(declared: KindField | dict[str, Any], lang: str, unit: str) -> Column:
+    """A kind field's column: its label (and unit), typed and totalled by its declared type."""
+    spec = declared if isinstance(declared, KindField) else KindField.from_json(declared)
+    if spec.is_money:
+        return Column(with_unit(spec.label(lang), unit), Cell.KRW, Total.SUM)
+    if spec.type in CELLS:
+        return Column(spec.heading(lang), CELLS[spec.type], Total.SUM)
+    if spec.type == "date":
+        return Column(spec.label(lang), Cell.DATE)
+    return Column(spec.label(lang), Cell.TEXT)
+
+
+def field_value(spec: KindField, value: Any, lang: str) -> Any:
+    """A stored value as its cell shows it: choice labels, country names, dates as dates."""
+    if value is None or value == "":
+        return None
+    if spec.type == "choice":
+        return spec.choice_label(value, lang)
+    if spec.type == "country" and isinstance(value, str):  # "베트남" / "Viet Nam", not "VN"
+        return countries.name(value, lang)
+    if spec.type == "date" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _stream_into(
@@ -150,9 +172,6 @@ def write_kind(
 ) -> TableWriter:
     lang = options.lang
     unit = t(f"report.unit.{options.unit.value}", lang)
-    names = [str(f.get("name", "")) for f in kind.fields]
-    choice_fields = {i for i, f in enumerate(kind.fields) if f.get("type") == "choice"}
-    country_fields = {i for i, f in enumerate(kind.fields) if f.get("type") == "country"}
     columns = [
         Column(t("report.col.activity_id", lang), Cell.ID),
         Column(t("report.col.start_on", lang), Cell.DATE),
@@ -167,22 +186,10 @@ def write_kind(
         Column(t("report.col.notes", lang), Cell.TEXT),
     ]
     statuses = _labels("status", [s.value for s in ActivityStatus], lang)
-    choices: dict[Any, str] = {}
-
-    def choice(value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        if value not in choices:
-            choices[value] = _label_or_code(f"report.choice.{value}", value, lang)
-        return choices[value]
 
     def shape(r: Sequence[Any]) -> list[Any]:
         details = r[10] if isinstance(r[10], dict) else {}
-        extra = [details.get(n) for n in names]
-        for i in choice_fields:
-            extra[i] = choice(extra[i])
-        for i in country_fields:  # "베트남" / "Viet Nam", not the stored "VN"
-            extra[i] = countries.name(extra[i], lang) if isinstance(extra[i], str) else extra[i]
+        extra = [field_value(f, details.get(f.name), lang) for f in kind.fields]
         return [*r[:6], statuses.get(r[6], r[6]), r[7], r[8], *extra, r[9]]
 
     table = TableWriter(worksheet, formats, columns, divisor=options.unit.divisor)
@@ -254,8 +261,15 @@ def write_outcomes(
         n("report.col.patents_registered_ytd"),
         krw("report.col.investment_ytd"),
         krw("report.col.exports_ytd"),
+        Column(t("report.col.provenance", lang), Cell.TEXT, min_width=14),
+        Column(t("report.col.evidence", lang), Cell.INT, Total.SUM),
     ]
+    provenance = outcome_provenance(session, options.period, lang)
+
+    def shape(r: Sequence[Any]) -> list[Any]:
+        found = provenance.get(int(r[0]))
+        return [*r, found.label, found.evidence] if found else [*r, None, None]
 
     table = TableWriter(worksheet, formats, columns, divisor=options.unit.divisor)
     source = rows.outcome_rows(session, options.period, lang)
-    return _fill_table(worksheet, table, source, list, on_rows, lang, freeze_cols=2)
+    return _fill_table(worksheet, table, source, shape, on_rows, lang, freeze_cols=2)

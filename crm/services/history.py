@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from crm.kinds.spec import KindField, kind_fields
 from crm.models import (
     Activity,
     AuditEntry,
@@ -86,6 +87,8 @@ class Names:
     users: dict[int, str] = field(default_factory=dict)
     programmes: dict[int, str] = field(default_factory=dict)
     kinds: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Every kind's declared fields by name (first kind in order wins): labels, choices, money.
+    kind_fields: dict[str, KindField] = field(default_factory=dict)
     activities: dict[int, ActivityRef] = field(default_factory=dict)
     reports: dict[int, ReportRef] = field(default_factory=dict)
     imports: dict[int, str] = field(default_factory=dict)
@@ -340,12 +343,15 @@ def lookup_names(session: Session, entries: list[Entry]) -> Names:
     names.programmes = _names_of(session, Programme.id, Programme.name, programme_ids)
     user_ids = _ids(refs["user"]) | by_entity.get("app_user", set())
     names.users = _names_of(session, User.id, User.display_name, user_ids)
-    names.kinds = {
-        code: (ko, en)
-        for code, ko, en in session.execute(
-            sa.select(SupportKind.code, SupportKind.name_ko, SupportKind.name_en)
-        ).all()
-    }
+    kind_rows = session.execute(
+        sa.select(
+            SupportKind.code, SupportKind.name_ko, SupportKind.name_en, SupportKind.fields
+        ).order_by(col(SupportKind.sort_order), col(SupportKind.code))
+    ).all()
+    names.kinds = {code: (ko, en) for code, ko, en, _ in kind_rows}
+    for *_, fields in kind_rows:
+        for declared in kind_fields(fields, include_retired=True):
+            names.kind_fields.setdefault(declared.name, declared)
     batch_ids = {i for i in (import_id(e.context) for e in entries) if i is not None}
     names.imports = _names_of(session, ImportBatch.id, ImportBatch.filename, batch_ids)
     return names

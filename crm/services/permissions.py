@@ -25,6 +25,7 @@ class Permission(StrEnum):
     VIEW_PERSONAL_DATA = "view_personal_data"
     VIEW_FUNNEL = "view_funnel"
     LOAD_DEMO = "load_demo"
+    MANAGE_KINDS = "manage_kinds"
 
 
 _OFFICER = {

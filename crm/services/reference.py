@@ -41,8 +41,6 @@ BUILTIN_KIND_ROWS: list[dict[str, Any]] = [
                 required=True,
                 positive=True,
                 max=200,
-                unit_ko="시간",
-                unit_en="h",
             ),
         ],
     },

@@ -13,12 +13,15 @@ import streamlit as st
 from crm import countries
 from crm.errors import Clash, ValidationError
 from crm.i18n import t
+from crm.kinds.spec import KindField, kind_fields
 from crm.services.audit import to_text
+from crm.services.reference import list_kinds
 from crm.ui import format as fmt
 from crm.ui.amounts import read_amount
+from crm.ui.data import data_version
+from crm.ui.data import session as data_session
 from crm.ui.state import language, tr
-from crm.ui.widget_state import KEEP, label_for, relabelled
-from crm.validation import is_money_spec
+from crm.ui.widget_state import KEEP, relabelled
 
 
 def _blank(value: Any) -> Any:
@@ -72,53 +75,72 @@ def conflict_frame(clashes: list[Clash], labels: dict[str, str]) -> pd.DataFrame
     )
 
 
-def kind_label(field: dict[str, Any]) -> str:
-    return tr(f"field.{field['name']}")
+def kind_label(field: KindField | dict[str, Any]) -> str:
+    """A kind field's label with its unit, in the user's language (from its declaration)."""
+    spec = field if isinstance(field, KindField) else KindField.from_json(field)
+    return spec.heading(language())
+
+
+def _shown_fields(spec: Any, values: dict[str, Any]) -> list[KindField]:
+    """The fields a form offers: the current ones, and a retired one only where the record
+    still holds a value for it (a new entry never sees a retired field)."""
+    return [
+        f
+        for f in kind_fields(spec, include_retired=True)
+        if not f.retired or values.get(f.name) not in (None, "")
+    ]
 
 
 def kind_inputs(
-    spec: list[dict[str, Any]], values: dict[str, Any], prefix: str, *, disabled: bool = False
+    spec: Any, values: dict[str, Any], prefix: str, *, disabled: bool = False
 ) -> dict[str, Any]:
-    """Inputs for a kind's fields, generated from its spec (a new kind needs no new code)."""
+    """Inputs for a kind's fields, generated from its declaration (a new kind needs no code)."""
+    lang = language()
     out: dict[str, Any] = {}
-    for field in spec:
-        name, kind = field["name"], field.get("type", "text")
-        label = kind_label(field) + (" *" if field.get("required") else "")
+    for field in _shown_fields(spec, values):
+        name = field.name
+        label = field.heading(lang) + (" *" if field.required and not field.retired else "")
         current = values.get(name)
         key = wkey(prefix, name)
-        if is_money_spec(field):
-            out[name] = money_input(label, current, key, disabled=disabled, help=field_help(name))
-        elif kind == "int":
+        if field.is_money:
+            out[name] = money_input(label, current, key, disabled=disabled, help=field.help(lang))
+        elif field.type == "integer":
             out[name] = st.number_input(
                 label,
-                min_value=0,
+                min_value=int(field.limit_min),
+                max_value=int(field.limit_max),
                 step=1,
-                value=int(current) if current else None,
+                value=int(current) if current not in (None, "") else None,
                 key=key,
                 disabled=disabled,
+                help=field.help(lang),
             )
-        elif kind == "decimal":
+        elif field.type in ("decimal", "hours"):
             out[name] = st.number_input(
                 label,
-                min_value=0.0,
+                min_value=float(field.limit_min),
+                max_value=float(field.limit_max),
                 step=0.5,
-                value=float(current) if current else None,
+                value=float(current) if current not in (None, "") else None,
                 key=key,
                 disabled=disabled,
+                help=field.help(lang),
             )
-        elif kind == "choice":
-            choices = list(field.get("choices", []))
+        elif field.type == "choice":
+            choices = field.choice_codes()
+            if current not in (None, "") and str(current) not in choices:
+                choices.append(str(current))  # a retired option the record still holds
             out[name] = st.selectbox(
                 label,
                 choices,
                 index=choices.index(current) if current in choices else None,
                 placeholder=tr("common.choose"),
-                format_func=label_for(f"choice.{name}"),
+                format_func=lambda code, f=field, lang=lang: f.choice_label(code, lang),
                 key=relabelled(key),
                 disabled=disabled,
+                help=field.help(lang),
             )
-        elif kind == "country":
-            lang = language()
+        elif field.type == "country":
             codes = countries.choices(lang)
             out[name] = st.selectbox(
                 label,
@@ -128,16 +150,20 @@ def kind_inputs(
                 format_func=lambda c, lang=lang: countries.label(c, lang),
                 key=relabelled(key),
                 disabled=disabled,
+                help=field.help(lang),
             )
-        elif kind == "date":
+        elif field.type == "date":
             out[name] = st.date_input(
                 label,
                 value=date.fromisoformat(current) if current else None,
                 key=key,
                 disabled=disabled,
+                help=field.help(lang),
             )
         else:
-            out[name] = st.text_input(label, value=current or "", key=key, disabled=disabled)
+            out[name] = st.text_input(
+                label, value=current or "", key=key, disabled=disabled, help=field.help(lang)
+            )
         field_error(prefix, f"details.{name}")
     return {k: _blank(v) for k, v in out.items() if _blank(v) is not None}
 
@@ -179,22 +205,46 @@ def conflict_choice(prefix: str, clashes: list[Clash], fields: Iterable[str]) ->
     return None
 
 
-def detail_text(details: dict[str, Any] | None) -> str:
-    """An activity's kind fields as the user reads them: labels, choice names, numbers."""
+@st.cache_data(show_spinner=False, max_entries=4)
+def _declared_fields(version: int) -> dict[str, dict[str, Any]]:
+    """Every kind's fields by name (first kind in order wins), as stored JSON (picklable)."""
+    del version  # the cache key: any write (kind changes are audited) gives a new one
+    with data_session() as s:
+        kinds = list_kinds(s)
+    out: dict[str, dict[str, Any]] = {}
+    for kind in kinds:
+        for field in kind_fields(kind, include_retired=True):
+            out.setdefault(field.name, field.to_json())
+    return out
+
+
+def value_text(field: KindField | None, value: Any, lang: str) -> str:
+    """One kind-field value as a person reads it: choice labels, country names, numbers."""
+    if field is not None and field.type == "choice":
+        return field.choice_label(value, lang)
+    if field is not None and field.type == "country" and isinstance(value, str):
+        return countries.name(value, lang)
+    if isinstance(value, float):
+        return f"{value:,g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def detail_text(details: dict[str, Any] | None, spec: Any = None) -> str:
+    """An activity's kind fields as the user reads them: labels, choice names, numbers (from the
+    kind's declaration; without one, from every kind's declared fields)."""
+    lang = language()
+    if spec is not None:
+        declared = {f.name: f for f in kind_fields(spec, include_retired=True)}
+    else:
+        stored = _declared_fields(data_version())
+        declared = {n: KindField.from_json(f) for n, f in stored.items() if n in (details or {})}
     parts = []
     for name, value in (details or {}).items():
-        if isinstance(value, str):
-            label_key = f"choice.{name}.{value}"
-            shown = tr(label_key)
-            if shown == label_key:  # not a coded choice: the value itself (a country code, a name)
-                shown = countries.name(value, language()) if name == "country" else value
-        elif isinstance(value, float):
-            shown = f"{value:g}"
-        elif isinstance(value, int):
-            shown = f"{value:,}"
-        else:
-            shown = str(value)
-        parts.append(f"{tr(f'field.{name}')}: {shown}")
+        field = declared.get(name)
+        label = field.label(lang) if field is not None else name
+        parts.append(f"{label}: {value_text(field, value, lang)}")
     return ", ".join(parts)
 
 
@@ -229,7 +279,8 @@ def money_input(
 
 
 def field_help(name: str) -> str | None:
-    """The help text of a field (what the amount means), if the catalogue has one."""
+    """The help text of a record field (what `amount_krw` means), if the catalogue has one;
+    kind fields carry their help in their declaration."""
     key = f"help.{name}"
     shown = tr(key)
     return None if shown == key else shown

@@ -12,6 +12,8 @@ import pandas as pd
 
 from crm import countries
 from crm.i18n import t
+from crm.kinds.audit_text import ENTITY as KIND_ENTITY
+from crm.kinds.audit_text import kind_sentence
 from crm.services.audit import parse_stage_move, to_text
 from crm.services.history import (
     Entry,
@@ -66,7 +68,26 @@ def _country(code: str, lang: str) -> str:
     return countries.name(code, lang)
 
 
-def _detail(name: str, value: Any, lang: str) -> str:
+def _detail(name: str, value: Any, lang: str, names: Names | None = None) -> str:
+    """One kind-field value: read through its declaration (choice labels, countries, money)."""
+    declared = (names or Names()).kind_fields.get(name)
+    if declared is not None and value not in (None, ""):
+        if declared.type == "choice":
+            return declared.choice_label(value, lang)
+        if declared.type == "country" and isinstance(value, str):
+            return _country(value, lang)
+        if declared.is_money:
+            try:
+                return fmt.krw(int(float(value)), lang)
+            except (TypeError, ValueError):
+                return str(value)
+        if declared.is_number and not isinstance(value, bool):
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                return str(value)
+            return fmt.number(int(number)) if number.is_integer() else f"{number:,g}"
+        return str(value)
     if isinstance(value, str):
         key = f"choice.{name}.{value}"
         shown = t(key, lang)
@@ -76,7 +97,13 @@ def _detail(name: str, value: Any, lang: str) -> str:
     return value_text(name, value, Names(), lang)
 
 
-def details_text(value: Any, lang: str) -> str:
+def detail_label(name: str, lang: str, names: Names | None = None) -> str:
+    """A kind field's label from its declaration (the sentence's field name, without unit)."""
+    declared = (names or Names()).kind_fields.get(name)
+    return declared.label(lang) if declared is not None else field_label(name, lang)
+
+
+def details_text(value: Any, lang: str, names: Names | None = None) -> str:
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -85,7 +112,12 @@ def details_text(value: Any, lang: str) -> str:
     if not isinstance(value, dict):
         return str(value)
     return t("history.values_join", lang).join(
-        t("history.pair", lang, field=field_label(k, lang), value=_detail(k, v, lang))
+        t(
+            "history.pair",
+            lang,
+            field=detail_label(k, lang, names),
+            value=_detail(k, v, lang, names),
+        )
         for k, v in value.items()
         if v not in (None, "")
     )
@@ -97,7 +129,9 @@ def value_text(name: str, value: Any, names: Names, lang: str) -> str:
         return ""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     if name == "details":
-        return details_text(value, lang)
+        return details_text(value, lang, names)
+    if name.startswith("details.") and name.removeprefix("details.") in names.kind_fields:
+        return _detail(name.removeprefix("details."), value, lang, names)
     if name in ("company_id", "programme_id", "officer_id"):
         table = {
             "company_id": names.companies,
@@ -238,6 +272,9 @@ def subject(
         if name:
             return t("history.subject.programme", lang, name=name)
         return t("history.subject.programme_unknown", lang)
+    if entity == KIND_ENTITY:
+        code = str(values.get("code", ""))
+        return t("history.subject.kind", lang, name=kind_text(code, names, lang))
     if entity == "cohort":
         return t("history.subject.cohort", lang, year=entity_id)
     if entity == "app_user":
@@ -336,6 +373,9 @@ def change_text(e: Entry, names: Names, lang: str) -> str:
 
 def describe(e: Entry, names: Names, lang: str, *, brief: bool = False) -> str:
     """One sentence for one audit entry. `brief` leaves out a created record's values (feed)."""
+    if e.entity == KIND_ENTITY:
+        name = kind_text(e.context or "", names, lang)
+        return kind_sentence(e.action, e.field, e.old, e.new, name, lang)
     values = snapshot(e.new) or snapshot(e.old) or {}
     who = subject(e.entity, e.entity_id, names, lang, values)
     reason = _reason(e.reason or _free_text(e.context), lang)

@@ -61,7 +61,6 @@ HELP: dict[str, tuple[str, str]] = {
         "'Amount (KRW)'.",
     ),
 }
-UNITS: dict[str, tuple[str, str]] = {"hours": ("시간", "h")}
 CHOICE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "round": {
         "seed": ("시드", "Seed"),
@@ -210,8 +209,6 @@ def _labelled(field: dict[str, Any]) -> dict[str, Any]:
         out["label_ko"], out["label_en"] = LABELS[name]
     if name in HELP and "help_ko" not in out:
         out["help_ko"], out["help_en"] = HELP[name]
-    if name in UNITS and "unit_ko" not in out:
-        out["unit_ko"], out["unit_en"] = UNITS[name]
     labels = CHOICE_LABELS.get(name, {})
     if out.get("type") == "choice" and labels:
         out["choices"] = [

@@ -33,7 +33,14 @@ INJECTION = '=HYPERLINK("http://x","y")'
 SHEETS_KO = ["요약", "기업별 현황", "멘토링", "시제품 제작", "투자펀드", "해외진출"]
 SHEETS_KO += ["단계 변경", "성과", "보고서 정보"]
 SHEETS_EN = ["Summary", "Companies", "Mentoring", "Prototype production", "Fund investment"]
-SHEETS_EN += ["Overseas expansion", "Stage moves", "Outcomes", "About"]
+SHEETS_EN += [
+    "Overseas expansion",
+    "HPC compute",
+    "Test equipment",
+    "Stage moves",
+    "Outcomes",
+    "About",
+]
 FIGURES = {
     "employees": 10,
     "new_hires": 2,
@@ -213,7 +220,7 @@ def test_hand_built_cohort(session: Session, cohort: dict[str, Company], tmp_pat
     assert mentoring[2][7] == 300_000 and mentoring[2][11] == 2.0
     investment = _rows(path, "투자펀드")
     assert investment[1][9:12] == ("펀드", "시드", 100_000_000)
-    assert investment[0][11] == "투자액 (원)"
+    assert investment[0][11] == "투자금액 (원)"
     overseas = _rows(path, "해외진출")
     assert len(overseas) == 2 and overseas[1][0] == "합계" and overseas[1][7] == 0
 
