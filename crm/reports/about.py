@@ -30,6 +30,7 @@ DEFINITION_KEYS = (
     "report.def.companies_sheet",
     "report.def.kind_sheets",
     "report.def.outcomes_sheet",
+    "report.def.provenance",
     "report.def.closed",
 )
 VALUE_WIDTH = 100

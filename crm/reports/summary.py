@@ -14,6 +14,7 @@ from crm.i18n import t
 from crm.reports.cells import with_unit
 from crm.reports.figures import ReportFigures
 from crm.reports.options import ReportOptions
+from crm.reports.provenance import RequestCounts, write_request_counts
 from crm.reports.times import office_stamp
 from crm.reports.writer import Cell, Column, Formats, TableWriter, Total, print_setup, set_widths
 from crm.services.quarters import ClosedQuarter
@@ -207,6 +208,7 @@ def write_summary(
     *,
     kind_names: dict[str, str],
     closed: ClosedQuarter | None,
+    request_counts: RequestCounts | None = None,
 ) -> list[SummaryTable]:
     """Title, status, the five tables with totals, and bar charts of KRW by programme and of
     companies by stage. Rows go strictly downwards (constant-memory mode)."""
@@ -242,6 +244,8 @@ def write_summary(
             else:
                 widths.append(width)
         row = writer.row + 1
+    if request_counts is not None and request_counts.asked:
+        row = write_request_counts(worksheet, formats, request_counts, lang, row)
     set_widths(worksheet, widths)
     _add_charts(workbook, worksheet, placed, options, at_row=row + 1)
     print_setup(worksheet, header_row=None, title=title)

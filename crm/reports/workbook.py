@@ -27,6 +27,7 @@ from crm.reports.details import (
 )
 from crm.reports.figures import ReportFigures, compute_figures, data_as_of
 from crm.reports.options import ReportOptions
+from crm.reports.provenance import request_counts
 from crm.reports.restatements import restatement_lines
 from crm.reports.snapshot import read_snapshot
 from crm.reports.summary import write_summary
@@ -127,7 +128,14 @@ def write_report(
         _, summary = add(t("report.sheet.summary", lang))
         kind_names = {k.code: k.name for k in kinds}
         write_summary(
-            workbook, summary, formats, figures, options, kind_names=kind_names, closed=closed
+            workbook,
+            summary,
+            formats,
+            figures,
+            options,
+            kind_names=kind_names,
+            closed=closed,
+            request_counts=request_counts(snap, figures.year, figures.quarter),
         )
         name, sheet = add(t("report.sheet.companies", lang))
         table = write_companies(sheet, formats, snap, options, kinds, on_rows=ticker.sheet(name))
