@@ -137,6 +137,18 @@ def company_ids_matching(session: Session, actor: Actor, filters: CompanyFilters
     return ids
 
 
+def company_choices(session: Session, actor: Actor) -> list[tuple[int, str, str | None]]:
+    """(id, Korean name, English name) of every company that may be asked (not archived)."""
+    check_permission(session, actor, Permission.BUILD_REPORTS)
+    rows = session.execute(
+        select(Company.id, Company.name_ko, Company.name_en)
+        .where(col(Company.archived).is_(False))
+        .order_by(col(Company.name_ko), col(Company.id))
+    ).all()
+    session.rollback()
+    return [(int(i), ko, en) for i, ko, en in rows]
+
+
 def open_request(session: Session, actor: Actor, new: NewRequest) -> int:
     """A manager asks companies for a period's figures; returns the request's id."""
     begin_authorised_write(session, actor, Permission.BUILD_REPORTS)

@@ -74,6 +74,15 @@ def _open_form(actor: Actor) -> None:
                 format_func=lambda code: tr(f"industry.{code}"),
             )
             search = fcols[2].text_input(tr("requests.search"))
+            with session() as s:
+                choices = requests.company_choices(s, actor)
+            names = {i: _company(ko, en) for i, ko, en in choices}
+            picked = st.multiselect(
+                tr("requests.companies"),
+                list(names),
+                format_func=lambda i: names[i],
+                placeholder=tr("requests.companies_hint"),
+            )
             sent = st.form_submit_button(tr("requests.open"), type="primary")
     if not sent:
         return
@@ -84,7 +93,7 @@ def _open_form(actor: Actor) -> None:
             industries=tuple(industries),
             cohort_year=int(cohort) if cohort else None,
         )
-        ids = requests.company_ids_matching(s, actor, filters)
+        ids = list(picked) or requests.company_ids_matching(s, actor, filters)
         requests.open_request(
             s,
             actor,
