@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from crm.db import make_engine
 from crm.kinds.audit_text import choices_text, limits_text, type_label
-from crm.kinds.spec import FIELD_TYPES, kind_fields
+from crm.kinds.spec import FIELD_TYPES, kind_fields, parse_choice_line
 from crm.services import kinds as service
 from crm.services.actor import Actor, actor_by_username, system_actor
 from crm.services.kinds import FieldInput
@@ -26,15 +26,6 @@ def _session() -> Session:
 def _actor(session: Session, args: argparse.Namespace) -> Actor:
     name = getattr(args, "as_user", None)
     return actor_by_username(session, name) if name else system_actor(session)
-
-
-def parse_choice(text: str) -> tuple[str, str, str]:
-    """'code=한국어/English' (the separator may be surrounded by spaces)."""
-    code, sep, labels = text.partition("=")
-    ko, slash, en = labels.partition("/")
-    if not sep or not slash:
-        raise ValueError(f"cannot read the choice '{text}': write it as code=한국어/English")
-    return code.strip(), ko.strip(), en.strip()
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -104,7 +95,7 @@ def _field_input(args: argparse.Namespace) -> FieldInput:
         unit_en=args.unit_en,
         help_ko=args.help_ko,
         help_en=args.help_en,
-        choices=tuple(parse_choice(c) for c in args.choice or ()),
+        choices=tuple(parse_choice_line(c) for c in args.choice or ()),
         retire_choices=tuple(getattr(args, "retire_choice", None) or ()),
         restore_choices=tuple(getattr(args, "restore_choice", None) or ()),
     )

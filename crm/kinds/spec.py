@@ -204,6 +204,15 @@ class KindField:
         return replace(self, **changes)
 
 
+def parse_choice_line(text: str) -> tuple[str, str, str]:
+    """A choice typed as 'code = 한국어 / English' (the CLI's --choice, the page's lines)."""
+    code, sep, labels = text.partition("=")
+    ko, slash, en = labels.partition("/")
+    if not sep or not slash:
+        raise ValueError(f"cannot read the choice '{text}': write it as code=한국어/English")
+    return code.strip(), ko.strip(), en.strip()
+
+
 def parse_fields(raw: Iterable[Mapping[str, Any]] | None) -> list[KindField]:
     return [KindField.from_json(f) for f in raw or ()]
 
