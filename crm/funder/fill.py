@@ -83,3 +83,12 @@ def fill_form(
         table_rows=[len(t.rows) for t in tables],
         missing=missing,
     )
+
+
+def figure_catalogue(session: Session, options: ReportOptions) -> list[NamedFigure]:
+    """The named figures of a quarter with their labels (for picking one on the mapping page)."""
+    with read_snapshot(session) as snap:
+        figures, _ = current_figures(snap, options)
+        kind_names = {k.code: k.name for k in report_kinds(snap, options.lang)}
+    context = FillContext("", "", figures.period.end, options.lang)
+    return named_figures(figures, context, kind_names)

@@ -8,6 +8,7 @@ the form gained rows or columns) and flags the others."""
 from __future__ import annotations
 
 import re
+from copy import copy
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -217,7 +218,7 @@ def form_rows(ws: Worksheet, first_row: int, columns: list[str]) -> int:
     template = ws.cell(first_row, probe)
     count = 1
     for r in range(first_row + 1, min(ws.max_row, first_row + SEARCH_ROWS) + 1):
-        if ws.cell(r, probe).border != template.border:
+        if copy(ws.cell(r, probe).border) != copy(template.border):
             break
         values = [ws.cell(r, column_index_from_string(c)).value for c in columns]
         if any(isinstance(v, str) for v in values):

@@ -159,3 +159,12 @@ def test_two_tables_on_one_sheet_each_grow() -> None:
     ws = opened(outcome.content)[MAIN]
     assert [ws.cell(r, 5).value for r in (16, 17, 18)] == ["김", "이", "박"]
     assert ws["E19"].value == "기관장"
+
+
+def test_form_rows_counts_the_numbered_rows_down_to_the_total() -> None:
+    from crm.funder.engine import load_template
+    from crm.funder.mapping import form_rows
+
+    ws = load_template(form_bytes())[MAIN]
+    assert form_rows(ws, FIRST_ROW, ["A", "B", "F"]) == FORM_ROWS
+    assert form_rows(ws, FIRST_ROW + 1, ["B"]) == FORM_ROWS - 1
