@@ -272,13 +272,21 @@ if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
 if not editable:
     st.stop()
 
-company_names = choices.company_names()
+# Each entry form runs only while its section is open: a closed one would still send every
+# company's name to the browser on every run (10,000 names at scale).
+new_entry = st.expander(
+    tr("support.new"), icon=":material/add:", key="sl_entry_open", on_change="rerun"
+)
+if new_entry.open:
+    with new_entry:
+        log_activity_form(actor, "sl_new", company_id=None, companies=choices.company_names())
 
-with st.expander(tr("support.new"), icon=":material/add:"):
-    log_activity_form(actor, "sl_new", company_id=None, companies=company_names)
-
-with st.expander(tr("support.quick"), icon=":material/table_rows:"):
-    st.caption(tr("support.quick_help"))
-    mentoring = [p for p in catalogue if p.kind == "mentoring"]
-    if mentoring:
-        quick_entry_form(actor, mentoring, company_names)
+quick_entry = st.expander(
+    tr("support.quick"), icon=":material/table_rows:", key="sl_quick_entry_open", on_change="rerun"
+)
+if quick_entry.open:
+    with quick_entry:
+        st.caption(tr("support.quick_help"))
+        mentoring = [p for p in catalogue if p.kind == "mentoring"]
+        if mentoring:
+            quick_entry_form(actor, mentoring, choices.company_names())

@@ -33,3 +33,9 @@ def row(engine: Engine, sql: str, **params: Any) -> Any:
 
 def captions(at: AppTest) -> list[str]:
     return [c.value for c in at.caption]
+
+
+def expand(at: AppTest, key: str) -> AppTest:
+    """Open a lazy expander (`on_change="rerun"`, keyed): its content runs from the next run."""
+    at.session_state[key] = True
+    return at.run()

@@ -17,7 +17,7 @@ from crm.services import quarters
 from crm.services.actor import actor_by_username
 from crm.ui.format import krw
 from tests.app.conftest import OpenAs
-from tests.app.helpers import captions, submit
+from tests.app.helpers import captions, expand, submit
 from tests.support import snapshot
 
 SPEND = {"executed": "completed", "committed": "in_progress", "planned": "planned"}
@@ -123,7 +123,7 @@ def test_new_entry_warns_on_executed_committed_and_planned(open_as: OpenAs, app_
     amount = budget - allocated + 1_000_000
     assert s["executed"] + amount <= budget  # executed alone would not warn
     at = open_as("officer", "pages/2_Support_log.py")
-    at.selectbox(key="sl_new_programme").set_value(pid).run()
+    expand(at, "sl_entry_open").selectbox(key="sl_new_programme").set_value(pid).run()
     at.selectbox(key="sl_new_company").set_value(9)
     at.date_input(key="sl_new_start").set_value(date(2022, 12, 1))
     at.text_input(key="sl_new_amount").input(f"{amount:,}")

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import OpenAs
-from tests.app.helpers import captions, row, scalar, submit
+from tests.app.helpers import captions, expand, row, scalar, submit
 from tests.support import snapshot
 
 
@@ -27,7 +27,7 @@ def test_kind_filter_counts_match_database(open_as: OpenAs, app_db: Engine) -> N
 def test_new_entry_over_budget_warns_first(open_as: OpenAs, app_db: Engine) -> None:
     at = open_as("officer", "pages/2_Support_log.py")
     mentoring = scalar(app_db, "SELECT id FROM programme WHERE kind = 'mentoring'")
-    at.selectbox(key="sl_new_programme").set_value(mentoring).run()
+    expand(at, "sl_entry_open").selectbox(key="sl_new_programme").set_value(mentoring).run()
     at.selectbox(key="sl_new_company").set_value(9)
     at.date_input(key="sl_new_start").set_value(date(2022, 12, 1))
     at.text_input(key="sl_new_amount").input("100억")
@@ -75,7 +75,7 @@ def test_edit_and_cancel_an_activity(open_as: OpenAs, app_db: Engine) -> None:
 
 
 def test_quick_entry_with_no_rows_says_so(open_as: OpenAs, app_db: Engine) -> None:
-    at = open_as("officer", "pages/2_Support_log.py")
+    at = expand(open_as("officer", "pages/2_Support_log.py"), "sl_quick_entry_open")
     count = scalar(app_db, "SELECT COUNT(*) FROM activity")
     submit(at, "일괄 저장")
     assert "저장할 행이 없습니다." in [i.value for i in at.info]
@@ -133,7 +133,7 @@ def test_closed_quarter_edit_is_a_restatement_with_a_reason(
 def test_date_outside_the_programme_year_warns_first(open_as: OpenAs, app_db: Engine) -> None:
     at = open_as("officer", "pages/2_Support_log.py")
     mentoring = scalar(app_db, "SELECT id FROM programme WHERE kind = 'mentoring'")
-    at.selectbox(key="sl_new_programme").set_value(mentoring).run()
+    expand(at, "sl_entry_open").selectbox(key="sl_new_programme").set_value(mentoring).run()
     assert (
         at.date_input(key="sl_new_start").value.year == 2022
     )  # the default stays in the programme's year
@@ -197,7 +197,7 @@ def test_amount_that_cannot_be_read_is_refused_with_a_message(
 
 def _fill_mentoring(at: AppTest, app_db: Engine, day: date, amount: str = "30만원") -> int:
     mentoring = scalar(app_db, "SELECT id FROM programme WHERE kind = 'mentoring'")
-    at.selectbox(key="sl_new_programme").set_value(mentoring).run()
+    expand(at, "sl_entry_open").selectbox(key="sl_new_programme").set_value(mentoring).run()
     at.selectbox(key="sl_new_company").set_value(9)
     at.date_input(key="sl_new_start").set_value(day)
     at.text_input(key="sl_new_amount").input(amount)
@@ -210,7 +210,7 @@ def _fill_mentoring(at: AppTest, app_db: Engine, day: date, amount: str = "30만
 def test_programme_picker_keeps_the_chosen_programme_after_a_save(
     open_as: OpenAs, app_db: Engine
 ) -> None:
-    at = open_as("officer", "pages/2_Support_log.py")
+    at = expand(open_as("officer", "pages/2_Support_log.py"), "sl_entry_open")
     first = at.selectbox(key="sl_new_programme").value
     mentoring = _fill_mentoring(at, app_db, date(2022, 12, 1))
     assert mentoring != first  # the list starts with another programme
@@ -297,13 +297,13 @@ def test_new_form_unreadable_amount_gets_the_hint_message(open_as: OpenAs, app_d
 
 
 def test_amount_fields_explain_which_amount_counts(open_as: OpenAs, app_db: Engine) -> None:
-    at = open_as("officer", "pages/2_Support_log.py")
+    at = expand(open_as("officer", "pages/2_Support_log.py"), "sl_entry_open")
     assert "집행액" in at.text_input(key="sl_new_amount").help
     overseas = scalar(app_db, "SELECT id FROM programme WHERE kind = 'overseas'")
-    at.selectbox(key="sl_new_programme").set_value(overseas).run()
+    expand(at, "sl_entry_open").selectbox(key="sl_new_programme").set_value(overseas).run()
     assert "집행액에는 들어가지 않습니다" in at.text_input(key="sl_new_contract_amount").help
     prototyping = scalar(app_db, "SELECT id FROM programme WHERE kind = 'prototyping'")
-    at.selectbox(key="sl_new_programme").set_value(prototyping).run()
+    expand(at, "sl_entry_open").selectbox(key="sl_new_programme").set_value(prototyping).run()
     assert "'금액 (원)'" in at.text_input(key="sl_new_budget").help
     at.selectbox(key="sl_new_company").set_value(9)
     at.date_input(key="sl_new_start").set_value(date(2022, 12, 2))
@@ -324,8 +324,20 @@ def test_amount_fields_explain_which_amount_counts(open_as: OpenAs, app_db: Engi
 
 
 def test_quick_entry_has_one_date_for_the_day(open_as: OpenAs, app_db: Engine) -> None:
-    at = open_as("officer", "pages/2_Support_log.py")
+    at = expand(open_as("officer", "pages/2_Support_log.py"), "sl_quick_entry_open")
     day = at.date_input(key="qe_day")
     assert day.label == "세션 날짜 (모든 행)"
     assert day.value.year == 2022  # inside the mentoring programme's year
     assert "모든 행이 이 날짜로" in day.help
+
+
+def test_closed_entry_sections_send_no_company_list(open_as: OpenAs, app_db: Engine) -> None:
+    """A closed section does not run: at 10,000 companies each picker would send every name."""
+    companies = scalar(app_db, "SELECT COUNT(*) FROM company WHERE NOT archived")
+    at = open_as("officer", "pages/2_Support_log.py")
+    assert [e.label for e in at.expander][-2:] == ["새 지원 기록", "하루 멘토링 일괄 입력"]
+    assert [s.key for s in at.selectbox if len(s.options) >= companies] == []
+    assert "qe_day" not in [d.key for d in at.date_input]
+    expand(at, "sl_entry_open")
+    assert len(at.selectbox(key="sl_new_company").options) == companies
+    assert "qe_day" not in [d.key for d in at.date_input]

@@ -254,8 +254,9 @@ def open_tab(page: Page, label: str) -> None:
 
 
 def expand(page: Page, label: str) -> None:
-    """Open a collapsed st.expander by its label (no-op if it is open)."""
+    """Open a collapsed st.expander by its label (no-op if it is open); a lazy one
+    (`on_change="rerun"`) draws its content in the run the click starts."""
     details = visible(page.locator("[data-testid='stExpander'] details", has_text=label))
     if details.get_attribute("open") is None:
         details.locator("summary").click()
-        page.wait_for_timeout(200)
+        wait_idle(page)
