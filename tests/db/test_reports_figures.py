@@ -40,7 +40,7 @@ def test_figures_reconcile_with_direct_queries(demo_session: Session, quarter: i
     assert figures.activities_q > 0
     assert (figures.krw_ytd > figures.krw_q) == (quarter > 1)
     assert figures.budget_krw == direct["budget"]
-    assert len(figures.programmes) == 4
+    assert len(figures.programmes) == 6  # four cohort programmes, HPC and test equipment
     for p in figures.programmes:
         d = direct["programmes"][p.programme_id]
         assert (p.name, p.budget_krw, p.target_companies) == (d["name"], d["budget"], d["target"])
