@@ -16,9 +16,9 @@ from crm.services.actor import actor_by_username
 from tests.app.conftest import OpenAs
 from tests.app.helpers import scalar, submit
 
-# README: Summary, Companies, one sheet per kind (the demo's four), Stage moves, Outcomes, About.
+# README: Summary, Companies, one sheet per kind (the demo's six), Stage moves, Outcomes, About.
 REPORT_SHEETS_KO = ["요약", "기업별 현황", "멘토링", "시제품 제작", "투자펀드", "해외진출"]
-REPORT_SHEETS_KO += ["단계 변경", "성과", "보고서 정보"]
+REPORT_SHEETS_KO += ["HPC 컴퓨팅 자원", "시험·실증 장비", "단계 변경", "성과", "보고서 정보"]
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def test_manager_builds_and_downloads_the_report(
     target = tmp_path / "report.xlsx"
     download.value.save_as(target)
     workbook = openpyxl.load_workbook(target, read_only=True)
-    # README: Summary, Companies, one sheet per kind (the demo's four), Stage moves, Outcomes, About.
+    # README: Summary, Companies, one sheet per kind (the demo's six), Stage moves, Outcomes, About.
     assert workbook.sheetnames == [
         "요약",
         "기업별 현황",
@@ -37,6 +37,8 @@ def test_manager_builds_and_downloads_the_report(
         "시제품 제작",
         "투자펀드",
         "해외진출",
+        "HPC 컴퓨팅 자원",
+        "시험·실증 장비",
         "단계 변경",
         "성과",
         "보고서 정보",
