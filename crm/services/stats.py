@@ -104,6 +104,8 @@ def programme_execution(session: Session, year: int) -> pd.DataFrame:
             func.count(sa.distinct(Activity.company_id)).label("companies"),
         )
         .where(live_activity())
+        # Only the year's programmes: other years' activities are not read at all.
+        .where(col(Activity.programme_id).in_(select(Programme.id).where(Programme.year == year)))
         .group_by(Activity.programme_id)
         .subquery()
     )
