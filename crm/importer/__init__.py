@@ -19,7 +19,6 @@ from crm.importer.apply import apply_import, batch_context
 from crm.importer.errors import ImportHasErrors, ImportRefused, Reason, UndoRefused
 from crm.importer.export import export_activities, export_companies
 from crm.importer.fields import FieldSpec, field_label, fields_for
-from crm.importer.gcpause import gc_paused
 from crm.importer.headers import find_table
 from crm.importer.limits import ImportLimits, import_limits
 from crm.importer.model import (
@@ -54,9 +53,8 @@ def load_file(
 ) -> SourceTable:
     """Read an upload and find its table; without `kind`, the best-fitting kind is chosen.
     `kinds`: the database's SupportKind rows (default: the built-in four)."""
-    with gc_paused():
-        raw = read_upload(data, filename, sheet=sheet, limits=limits)
-        return find_table(raw, ImportKind(kind) if kind else None, kinds)
+    raw = read_upload(data, filename, sheet=sheet, limits=limits)
+    return find_table(raw, ImportKind(kind) if kind else None, kinds)
 
 
 __all__ = [

@@ -1,32 +1,20 @@
 """Apply a confirmed import: one transaction for the whole file (every row or none), an
 ImportBatch row, and audit entries whose context names the import ("import #12 file.xlsx").
 
-Updates and stage moves go through the services' own non-committing functions
-(editing.apply_changes, stages.add_entry). New rows are checked by the services' validators
-during planning (see validate.py) and then inserted in bulk (BulkInsert), with ids reserved up
-front (reserve_ids) so that stage entries and audit entries are written without reading
-anything back. They are the rows add_company / add_activity / add_outcome_report write, with
-one difference in the audit trail: a created company gets one "create" entry whose snapshot
-also holds its stage and stage date, where add_company writes that as a second entry
-(company_snapshots). One flush per row made a 50,000-row file ~75x slower than a bulk insert,
-and SQLAlchemy's per-row parameter handling still ~6x (benchmarks/import_rows.py)."""
+The rows are written by the services' bulk forms (crm/services/bulk.py), which check them
+again by the services' rules, write them and audit each, in this transaction."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass
-from itertools import chain, repeat
-from json.encoder import encode_basestring
-from typing import Any
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy import Connection
 from sqlmodel import Session
 
 from crm.i18n import t
 from crm.importer.errors import ImportHasErrors
-from crm.importer.gcpause import gc_paused
 from crm.importer.model import (
     ImportOptions,
     ImportPreview,
@@ -43,29 +31,18 @@ from crm.importer.preview import (
     OutcomeUpdatePlan,
     plan_import,
 )
-from crm.models import (
-    Activity,
-    ActivityStatus,
-    AuditAction,
-    AuditEntry,
-    Company,
-    ImportBatch,
-    OutcomeReport,
-    StageEntry,
-    utcnow,
-)
-from crm.services import audit, stages
+from crm.models import ImportBatch
+from crm.services import bulk
+from crm.services.activities import NewActivity
 from crm.services.actor import Actor
-from crm.services.companies import PROFILE_FIELDS
-from crm.services.editing import apply_changes
+from crm.services.bulk import CompanyUpdate, NewOutcomeReport
 from crm.services.permissions import Permission, begin_authorised_write
 
 Progress = Callable[[float, str], None]
-WRITE_CHUNK = 2000
+WRITE_CHUNK = 2000  # rows per bulk call, between progress reports
 CONTEXT_MAX = 200
 _ADVISORY_LOCK_KEY = 7_020_007  # PostgreSQL: one import at a time, so two cannot both create X
-_CREATE = AuditAction.CREATE.value
-Columns = dict[str, list[Any]]
+Plan = TypeVar("Plan")
 
 
 def batch_context(batch_id: int, filename: str) -> str:
@@ -77,192 +54,10 @@ def _no_progress(fraction: float, message: str) -> None:
     return None
 
 
-def reserve_ids(connection: Connection, table: sa.Table, count: int) -> list[int]:
-    """`count` unused ids of `table`, so its new rows can be inserted with their ids and the
-    rows that refer to them written without reading anything back.
-
-    SQLite: the import has written its ImportBatch row, so its connection holds the database's
-    write lock until commit and no one else can insert in between; the ids continue after both
-    the highest id and sqlite_sequence (an AUTOINCREMENT table never reuses the id of a deleted
-    row, and an explicit id moves sqlite_sequence on as a generated one would). PostgreSQL:
-    taken from the column's own sequence (nextval), as generated ids would be."""
-    if count == 0:
-        return []
-    if connection.dialect.name == "sqlite":
-        used = connection.exec_driver_sql(
-            "SELECT max(seq) FROM sqlite_sequence WHERE name = ?", (table.name,)
-        ).scalar()
-        top = connection.execute(sa.select(sa.func.max(table.c.id))).scalar()
-        start = max(used or 0, top or 0) + 1
-        return list(range(start, start + count))
-    if connection.dialect.name == "postgresql":
-        rows = connection.execute(
-            sa.text(
-                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
-                "FROM generate_series(1, :count)"
-            ),
-            {"table": table.name, "count": count},
-        )
-        return sorted(row[0] for row in rows)
-    raise NotImplementedError(f"reserving ids on {connection.dialect.name}")
-
-
-def _processed(values: list[Any], process: Callable[[Any], Any] | None) -> list[Any]:
-    """A column's values as the column type's bind processor hands them to the driver (None
-    included: a JSON column stores it as JSON null), each distinct value processed once (dates
-    and flags repeat down a column)."""
-    if process is None:
-        return values
-    seen: dict[tuple[type, Any], Any] = {}
-    out = []
-    for value in values:
-        key = (type(value), value)  # True, 1 and 1.0 are equal keys but may process differently
-        try:
-            out.append(seen[key])
-        except KeyError:
-            seen[key] = done = process(value)
-            out.append(done)
-        except TypeError:  # unhashable (a JSON column's dict)
-            out.append(process(value))
-    return out
-
-
-# A created company's audit snapshot: its keys in the order json.dumps(sort_keys=True) writes them.
-SNAPSHOT_KEYS = tuple(sorted((*PROFILE_FIELDS, "stage", "stage_since")))
-_SNAPSHOT = "{" + ", ".join(f"{encode_basestring(k)}: %s" for k in SNAPSHOT_KEYS) + "}"
-
-
-def _json_texts(values: list[Any]) -> list[str]:
-    """Each value's audit text (audit.to_text) as json.dumps(ensure_ascii=False) writes it
-    inside an object: "null", or the text as a JSON string (other values than text, such as
-    dates and years, repeat down a column: each distinct one is converted once)."""
-    seen: dict[Any, str] = {}
-    out = []
-    for value in values:
-        if type(value) is str:
-            out.append(encode_basestring(value))
-        elif value is None:
-            out.append("null")
-        else:
-            key = (type(value), value)
-            try:
-                text = seen[key]
-            except KeyError:
-                text = seen[key] = encode_basestring(audit.to_text(value))
-            except TypeError:  # unhashable
-                text = encode_basestring(audit.to_text(value))
-            out.append(text)
-    return out
-
-
-def company_snapshots(plans: list[NewCompanyPlan]) -> list[str]:
-    """The audit text of each company an import creates: add_company's snapshot (every profile
-    field as audit text) plus "stage" and "stage_since", which add_company records in a second
-    entry (stage_change). One entry per company instead of two keeps a large import's writes
-    down; the company page shows the stage among the created values, and undo removes a created
-    company's stage entries together with it whichever way its stage was recorded.
-
-    The same text as audit.to_text(snapshot) (json.dumps, sorted keys), written column by
-    column into a template instead of one dumps per company."""
-    columns = {name: [plan.clean[name] for plan in plans] for name in PROFILE_FIELDS}
-    columns["stage"] = [plan.stage for plan in plans]
-    columns["stage_since"] = [plan.since for plan in plans]
-    texts = [_json_texts(columns[name]) for name in SNAPSHOT_KEYS]
-    return [_SNAPSHOT % row for row in zip(*texts, strict=True)]
-
-
-@dataclass(frozen=True)
-class _Statement:
-    """A compiled single-row INSERT split into "INSERT INTO t (...) VALUES " and "(?, ..., ?)",
-    with each parameter's column name and bind processor, in parameter order."""
-
-    head: str
-    group: str
-    columns: list[tuple[str, Callable[[Any], Any] | None]]
-    rows_per_statement: int
-
-    def sql(self, rows: int) -> str:
-        return self.head + ", ".join([self.group] * rows)
-
-
-class BulkInsert:
-    """INSERTs of many rows on the session's connection, in SQLAlchemy Core.
-
-    SQLite: the INSERT is compiled by SQLAlchemy once per table and column set; each column's
-    values go through that column type's own bind processor (dates and times stored exactly as
-    an ORM insert stores them, each distinct value processed once), and the rows reach the
-    driver as plain parameters of multi-row INSERTs (VALUES (...), (...), ...), several hundred
-    rows per statement. SQLAlchemy's per-row parameter handling, and SQLite's per-statement
-    work in an executemany, cost more than inserting the rows did.
-    PostgreSQL: an ordinary executemany of insert(table), which SQLAlchemy itself sends as
-    multi-row INSERTs ("insertmanyvalues")."""
-
-    MAX_ROWS_PER_STATEMENT = 500
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.dialect = connection.dialect
-        self.sqlite = self.dialect.name == "sqlite"
-        self.statements: dict[tuple[str, frozenset[str]], _Statement] = {}
-
-    def statement(self, table: sa.Table, names: frozenset[str]) -> _Statement:
-        key = (table.name, names)
-        if key not in self.statements:
-            compiled = sa.insert(table).compile(dialect=self.dialect, column_keys=sorted(names))
-            order = list(compiled.positiontup or [])
-            if set(order) != names or len(order) != len(names):
-                # a column left out would get its default from SQLAlchemy, not from here
-                raise ValueError(f"insert into {table.name}: parameters {order} != {sorted(names)}")
-            group = "(" + ", ".join(["?"] * len(order)) + ")"
-            if not compiled.string.endswith(" VALUES " + group):
-                raise ValueError(f"unexpected INSERT for {table.name}: {compiled.string}")
-            limit = self.connection.connection.driver_connection.getlimit(  # type: ignore[union-attr]
-                sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
-            )
-            self.statements[key] = _Statement(
-                head=compiled.string[: -len(group)],
-                group=group,
-                columns=[
-                    (n, table.c[n].type.dialect_impl(self.dialect).bind_processor(self.dialect))
-                    for n in order
-                ],
-                rows_per_statement=max(1, min(limit // len(order), self.MAX_ROWS_PER_STATEMENT)),
-            )
-        return self.statements[key]
-
-    def insert(self, table: sa.Table, columns: Columns, constants: dict[str, Any]) -> None:
-        """Rows given column by column (`columns`, equal lengths) plus `constants` shared by
-        every row. A column with a default must be given (the default is not applied here)."""
-        count = len(next(iter(columns.values())))
-        if count == 0:
-            return
-        if not self.sqlite:
-            names = [*columns, *constants]
-            shared = tuple(constants.values())
-            rows = [
-                dict(zip(names, (*values, *shared), strict=True))
-                for values in zip(*columns.values(), strict=True)
-            ]
-            self.connection.execute(sa.insert(table), rows)
-            return
-        statement = self.statement(table, frozenset(columns) | frozenset(constants))
-        ordered: list[Any] = []
-        for name, process in statement.columns:
-            if name in constants:
-                value = constants[name]
-                ordered.append(repeat(value if process is None else process(value), count))
-            else:
-                ordered.append(_processed(columns[name], process))
-        rows = list(zip(*ordered, strict=True))
-        size = statement.rows_per_statement
-        full = statement.sql(size)
-        for start in range(0, count, size):
-            part = rows[start : start + size]
-            sql = full if len(part) == size else statement.sql(len(part))
-            self.connection.exec_driver_sql(sql, tuple(chain.from_iterable(part)))
-
-
 class Writer:
+    """Hands the preview's plans to the services' bulk writes, a chunk at a time, reporting
+    progress after each."""
+
     def __init__(
         self,
         session: Session,
@@ -271,6 +66,7 @@ class Writer:
         progress: Progress,
         lang: str,
         total: int,
+        today: date,
     ) -> None:
         self.session = session
         self.actor = actor
@@ -278,9 +74,8 @@ class Writer:
         self.progress = progress
         self.lang = lang
         self.total = max(total, 1)
+        self.today = today
         self.done = 0
-        self.now = utcnow()
-        self.bulk = BulkInsert(session.connection())
 
     def advance(self, count: int) -> None:
         self.done += count
@@ -289,151 +84,73 @@ class Writer:
             fraction, t("importer.progress.writing", self.lang, done=self.done, total=self.total)
         )
 
-    def insert_audit(self, entity: str, ids: list[int], snapshots: list[str | None]) -> None:
-        """One "create" entry per new row: its version 1 and every value it was created with,
-        as add_company / add_activity / add_outcome_report record them."""
-        self.bulk.insert(
-            AuditEntry.__table__,  # type: ignore[attr-defined]
-            {"entity_id": ids, "new_value": snapshots},
-            {
-                "at": self.now,
-                "actor_id": self.actor.id,
-                "action": _CREATE,
-                "entity": entity,
-                "entity_version": 1,
-                "field": None,
-                "old_value": None,
-                "context": self.context,
-            },
-        )
-
-    def versioned(self) -> dict[str, Any]:
-        """The columns every new versioned row starts with."""
-        return {"version": 1, "created_at": self.now, "updated_at": self.now}
-
-    def row_columns(
-        self,
-        table: sa.Table,
-        cleans: list[dict[str, Any]],
-        ids: list[int],
-        optional: tuple[str, ...] = (),
-    ) -> Columns:
-        """The new rows' values column by column: every column of `table` but the versioned
-        ones comes from each row's clean values; only `optional` ones may be left out (None)."""
-        names = [c.name for c in table.columns if c.name not in ("id", *self.versioned())]
-        columns: Columns = {
-            f: [c.get(f) for c in cleans] if f in optional else [c[f] for c in cleans]
-            for f in names
-        }
-        columns["id"] = ids
-        return columns
-
-    # creates (bulk) ------------------------------------------------------------------------------
-
-    def create_companies(self, plans: list[NewCompanyPlan], count_rows: bool) -> dict[str, int]:
-        """Companies with their first stage entry, as add_company writes them, and one audit
-        entry per company recording every profile value and the stage it starts at (see
-        company_snapshots)."""
-        table = Company.__table__  # type: ignore[attr-defined]
-        all_ids = reserve_ids(self.bulk.connection, table, len(plans))
-        ids: dict[str, int] = {}
+    def in_chunks(
+        self, plans: Sequence[Plan], write: Callable[[Sequence[Plan]], Any], count_rows: bool
+    ) -> list[Any]:
+        out: list[Any] = []
         for start in range(0, len(plans), WRITE_CHUNK):
             part = plans[start : start + WRITE_CHUNK]
-            new_ids = all_ids[start : start + WRITE_CHUNK]
-            cleans = [plan.clean for plan in part]
-            columns: Columns = {f: [c[f] for c in cleans] for f in PROFILE_FIELDS}
-            columns["id"] = new_ids
-            self.bulk.insert(table, columns, {"archived": False, **self.versioned()})
-            self.bulk.insert(
-                StageEntry.__table__,  # type: ignore[attr-defined]
-                {
-                    "company_id": new_ids,
-                    "stage": [plan.stage for plan in part],
-                    "entered_on": [plan.since for plan in part],
-                },
-                {"reason": None, "recorded_by_id": self.actor.id, "recorded_at": self.now},
-            )
-            self.insert_audit("company", new_ids, company_snapshots(part))
-            ids.update(zip((plan.key for plan in part), new_ids, strict=True))
+            out += write(part) or []
             if count_rows:
                 self.advance(len(part))
-        return ids
+        return out
+
+    def create_companies(self, plans: list[NewCompanyPlan], count_rows: bool) -> dict[str, int]:
+        """The companies the plans create (bulk.add_companies); their ids by plan key."""
+
+        def write(part: Sequence[NewCompanyPlan]) -> list[int]:
+            news = [plan.new for plan in part]
+            return bulk.add_companies(self.session, self.actor, news, context=self.context)
+
+        ids = self.in_chunks(plans, write, count_rows)
+        return dict(zip((plan.key for plan in plans), ids, strict=True))
+
+    def update_companies(self, plans: list[CompanyUpdatePlan]) -> None:
+        def write(part: Sequence[CompanyUpdatePlan]) -> None:
+            updates = [CompanyUpdate(p.company_id, p.changes, p.stage) for p in part]
+            bulk.update_companies(
+                self.session, self.actor, updates, context=self.context, today=self.today
+            )
+
+        self.in_chunks(plans, write, True)
 
     def create_activities(
         self, plans: list[ActivityNewPlan], new_companies: dict[str, int]
     ) -> None:
-        """Activities as add_activity writes them (status and officer defaulted the same way)."""
-        table = Activity.__table__  # type: ignore[attr-defined]
-        all_ids = reserve_ids(self.bulk.connection, table, len(plans))
-        for start in range(0, len(plans), WRITE_CHUNK):
-            part = plans[start : start + WRITE_CHUNK]
-            new_ids = all_ids[start : start + WRITE_CHUNK]
-            cleans = []
-            for plan in part:
-                clean = dict(plan.clean)
-                clean["status"] = clean.get("status") or ActivityStatus.COMPLETED.value
-                clean["officer_id"] = clean.get("officer_id") or self.actor.id
-                company_id = (
-                    plan.company_id
-                    if plan.company_id is not None
-                    else new_companies[plan.company_key or ""]
+        def write(part: Sequence[ActivityNewPlan]) -> None:
+            news = [
+                NewActivity(
+                    company_id=p.company_id
+                    if p.company_id is not None
+                    else new_companies[p.company_key or ""],
+                    **p.clean,
                 )
-                cleans.append({"company_id": company_id, **clean})
-            self.bulk.insert(table, self.row_columns(table, cleans, new_ids), self.versioned())
-            self.insert_audit("activity", new_ids, [audit.to_text(c) for c in cleans])
-            self.advance(len(part))
-
-    def create_outcomes(self, plans: list[OutcomeNewPlan]) -> None:
-        """Outcome reports as add_outcome_report writes them."""
-        table = OutcomeReport.__table__  # type: ignore[attr-defined]
-        all_ids = reserve_ids(self.bulk.connection, table, len(plans))
-        for start in range(0, len(plans), WRITE_CHUNK):
-            part = plans[start : start + WRITE_CHUNK]
-            new_ids = all_ids[start : start + WRITE_CHUNK]
-            cleans = [
-                {"company_id": p.company_id, "year": p.year, "quarter": p.quarter, **p.clean}
                 for p in part
             ]
-            columns = self.row_columns(table, cleans, new_ids, optional=("notes",))
-            self.bulk.insert(table, columns, self.versioned())
-            self.insert_audit("outcome_report", new_ids, [audit.to_text(c) for c in cleans])
-            self.advance(len(part))
+            bulk.add_activities(self.session, self.actor, news, context=self.context)
 
-    # updates (through the services) ------------------------------------------------------------
-
-    def update(
-        self, entity: str, model: type[Any], object_id: int, changes: dict[str, Any]
-    ) -> None:
-        obj = self.session.get(model, object_id)
-        assert obj is not None
-        apply_changes(self.session, self.actor, obj, entity, changes, context=self.context)
-
-    def update_companies(self, plans: list[CompanyUpdatePlan]) -> None:
-        for plan in plans:
-            if plan.stage is not None:
-                stage, day = plan.stage
-                stages.add_entry(
-                    self.session,
-                    self.actor,
-                    plan.company_id,
-                    stage,
-                    day,
-                    None,
-                    context=self.context,
-                )
-            if plan.changes:
-                self.update("company", Company, plan.company_id, plan.changes)
-            self.advance(1)
+        self.in_chunks(plans, write, True)
 
     def update_activities(self, plans: list[ActivityUpdatePlan]) -> None:
-        for plan in plans:
-            self.update("activity", Activity, plan.activity_id, plan.changes)
-            self.advance(1)
+        def write(part: Sequence[ActivityUpdatePlan]) -> None:
+            updates = [(p.activity_id, p.changes) for p in part]
+            bulk.update_activities(self.session, self.actor, updates, context=self.context)
+
+        self.in_chunks(plans, write, True)
+
+    def create_outcomes(self, plans: list[OutcomeNewPlan]) -> None:
+        def write(part: Sequence[OutcomeNewPlan]) -> None:
+            news = [NewOutcomeReport(p.company_id, p.year, p.quarter, p.clean) for p in part]
+            bulk.add_outcome_reports(self.session, self.actor, news, context=self.context)
+
+        self.in_chunks(plans, write, True)
 
     def update_outcomes(self, plans: list[OutcomeUpdatePlan]) -> None:
-        for plan in plans:
-            self.update("outcome_report", OutcomeReport, plan.report_id, plan.changes)
-            self.advance(1)
+        def write(part: Sequence[OutcomeUpdatePlan]) -> None:
+            updates = [(p.report_id, p.changes) for p in part]
+            bulk.update_outcome_reports(self.session, self.actor, updates, context=self.context)
+
+        self.in_chunks(plans, write, True)
 
     def write(self, preview: ImportPreview) -> int:
         """Everything the preview says to write; returns the number of companies created."""
@@ -476,30 +193,6 @@ def apply_import(
     Refuses (ImportHasErrors, nothing written) when rows have errors, unless skip_invalid: then
     those rows are left out and listed in the result. Nothing to write (the same file again)
     writes nothing at all, not even an ImportBatch row: batch_id is then None."""
-    with gc_paused():
-        return _apply_import(
-            session,
-            actor,
-            table,
-            mapping=mapping,
-            options=options,
-            skip_invalid=skip_invalid,
-            progress=progress,
-            lang=lang,
-        )
-
-
-def _apply_import(
-    session: Session,
-    actor: Actor,
-    table: SourceTable,
-    *,
-    mapping: dict[str, str | None] | None,
-    options: ImportOptions | None,
-    skip_invalid: bool,
-    progress: Progress | None,
-    lang: str,
-) -> ImportResult:
     begin_authorised_write(session, actor, Permission.IMPORT_DATA)
     report = progress or _no_progress
     try:
@@ -534,6 +227,7 @@ def _apply_import(
             report,
             lang,
             len(preview.to_write),
+            preview.options.today or date.today(),
         )
         companies_created = writer.write(preview)
         batch.rows_created = counts[RowStatus.NEW.value]

@@ -1,5 +1,5 @@
 """What the database already holds, loaded once per import (no query per row): companies by
-registration number and by normalised name, users, programmes, kinds, closed quarters, and the
+registration number and by normalised name, users, programmes, kinds, and the
 records rows may update."""
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 from sqlmodel import Session, col, select
 
 from crm.models import Activity, Company, OutcomeReport, Programme, SupportKind, User
-from crm.services.closing import closed_quarters
 from crm.services.reference import list_kinds
 from crm.services.stages import current_stage_subquery
 from crm.validation import brn_digits, normalise_name
@@ -84,7 +83,6 @@ class Catalog:
         self.programmes = list(session.exec(select(Programme)).all())
         self.kinds: list[SupportKind] = list_kinds(session)
         self.kind_codes = {k.code for k in self.kinds}
-        self.closed = closed_quarters(session)
 
     # companies -----------------------------------------------------------------------------
 

@@ -12,9 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crm.errors import FieldError
-from crm.importer import validate
 from crm.importer.fields import AMOUNT_TWINS, fields_for
-from crm.importer.gcpause import gc_paused
 from crm.importer.mapping import check_mapping
 from crm.importer.matching import Catalog, CompanyLookup, CompanyRef, brn_key
 from crm.importer.model import (
@@ -29,17 +27,25 @@ from crm.importer.model import (
 )
 from crm.importer.rows import ParsedRow, RowParser, Vocabulary
 from crm.models import Activity, ActivityStatus, Company, ImportBatch, Stage
+from crm.services import bulk
 from crm.services import companies as company_service
 from crm.services.activities import NewActivity
 from crm.services.actor import Actor
 from crm.services.audit import stage_move_text, to_text
+from crm.services.bulk import CompanyUpdate, NewOutcomeReport
 from crm.services.companies import PROFILE_FIELDS, NewCompany
 from crm.services.outcomes import FIGURE_FIELDS
 from crm.services.permissions import Permission, check_permission
 from crm.validation import Checker, normalise_name
 
-# Validator field names that come from a differently named column.
-FIELD_COLUMNS = {"officer_id": "officer", "programme_id": "programme", "company_id": "company"}
+# Validator field names that come from a differently named column (a stage move's missing
+# reason: an import gives none, so moving back is refused on the stage).
+FIELD_COLUMNS = {
+    "officer_id": "officer",
+    "programme_id": "programme",
+    "company_id": "company",
+    "reason": "stage",
+}
 # A cell that cannot be read also explains errors on these fields (resolved from it).
 FOLLOW_ON = {"kind": ("programme",), "programme": ("kind",), "quarter": ("year",)}
 COMPANY_VALUE_FIELDS = [f for f in PROFILE_FIELDS if f != "officer_id"]
@@ -50,9 +56,7 @@ _NOTHING: frozenset[str] = frozenset()
 @dataclass
 class NewCompanyPlan:
     key: str
-    clean: dict[str, Any]
-    stage: str
-    since: date
+    new: NewCompany
     rows: list[int] = field(default_factory=list)
 
 
@@ -156,6 +160,7 @@ class Planner:
         self.options = options
         self.today = options.today or date.today()
         self.catalog = Catalog(session)
+        self.closed = bulk.ClosedQuarters(session)
         self.fields = fields_for(table.kind, self.catalog.kinds)
         check_mapping(mapping, table.labels, table.kind, self.fields)
         self.mapping = mapping
@@ -226,9 +231,6 @@ class Planner:
 
     def brn_owners(self) -> dict[str, tuple[int, str]]:
         return {brn: (ref.id, ref.name_ko) for brn, ref in self.catalog.by_brn.items()}
-
-    def brn_names(self) -> dict[str, str]:
-        return {brn: ref.name_ko for brn, ref in self.catalog.by_brn.items()}
 
     def plan(self) -> ImportPreview:
         parsed = self.parser.parse()
@@ -314,22 +316,16 @@ class Planner:
                 continue
             preview.match = Match("company", ref.id, ref.label, lookup.by or "name")
             self.update_company_row(preview, row, companies[ref.id], stages[ref.id], owners)
-        self.new_company_rows(new, self.brn_names())
+        self.new_company_rows(new)
         return previews, []
 
-    def new_company_rows(
-        self, rows: list[tuple[RowPreview, ParsedRow, str]], owners: dict[str, str]
-    ) -> None:
+    def new_company_rows(self, rows: list[tuple[RowPreview, ParsedRow, str]]) -> None:
         """Rows that create a company (each with its key: registration number, else normalised
         name): the options' defaults filled in, then add_company's checks for all of them at
-        once (validate.check_new_profiles), on the profile values column by column."""
+        once (bulk.check_new_companies)."""
         options = self.options
         handled: list[frozenset[str]] = []  # per row, fields whose missing default is explained
-        industries: list[Any] = []
-        cohorts: list[Any] = []
-        officers: list[int | None] = []
-        stages: list[Any] = []
-        sinces: list[Any] = []
+        news: list[NewCompany] = []
         for preview, row, _ in rows:
             values, errors = row.values, preview.errors
             stage = values.get("stage") or options.default_stage
@@ -339,24 +335,17 @@ class Planner:
             explained = _NOTHING
             if stage is None or industry is None:
                 explained = self.missing_defaults(row.number, stage, industry, errors)
-            officers.append(self.officer(row, errors) if "officer" in values else None)
+            officer = self.officer(row, errors) if "officer" in values else None
             preview.values.update(
                 stage=stage, stage_since=since, cohort_year=cohort, industry=industry
             )
             handled.append(explained)
-            industries.append(industry)
-            cohorts.append(cohort)
-            stages.append(stage)
-            sinces.append(since)
-        # NewCompany(...).profile() of every row, column by column
-        filled = {"industry": industries, "cohort_year": cohorts, "officer_id": officers}
-        profiles = {
-            f: filled[f] if f in filled else [row.values.get(f) for _, row, _ in rows]
-            for f in PROFILE_FIELDS
-        }
-        checked = validate.check_new_profiles(self.session, profiles, stages, sinces, owners)
-        for (preview, row, key), explained, (clean, found), stage, since in zip(
-            rows, handled, checked, stages, sinces, strict=True
+            profile = {f: values.get(f) for f in PROFILE_FIELDS}
+            profile.update(industry=industry, cohort_year=cohort, officer_id=officer)
+            news.append(NewCompany(stage=stage, stage_since=since, **profile))
+        checked = bulk.check_new_companies(self.session, news)
+        for (preview, row, key), explained, (_, found), new in zip(
+            rows, handled, checked, news, strict=True
         ):
             if found:
                 preview.errors += [
@@ -365,7 +354,7 @@ class Planner:
             if preview.errors:
                 continue
             preview.status = RowStatus.NEW
-            preview.plan = NewCompanyPlan(key, clean, stage, since, [row.number])
+            preview.plan = NewCompanyPlan(key, new, [row.number])
 
     def missing_defaults(
         self, number: int, stage: Any, industry: Any, errors: list[CellIssue]
@@ -413,19 +402,20 @@ class Planner:
             and not _same(getattr(company, f), v)
         }
         stage_change: tuple[Stage, date] | None = None
-        stage_after = last[0]
         target = values.get("stage")
         if target and target != last[0]:
             day = values.get("stage_since") or self.options.stage_since or self.today
-            founded = diff.get("founded_on") or company.founded_on
-            found = validate.check_stage_change(
-                company, last, Stage(target), day, founded, self.today
-            )
-            errors += self.issues_from(row, found)
-            stage_change, stage_after = (Stage(target), day), target
-        if diff:
-            _, found = validate.check_company_changes(
-                self.session, company, diff, stage_after, owners
+            stage_change = (Stage(target), day)
+        if diff or stage_change:
+            assert company.id is not None
+            owner = owners.get(diff.get("brn") or "")
+            _, found = bulk.check_company_update(
+                self.session,
+                company,
+                last,
+                CompanyUpdate(company.id, diff, stage_change),
+                taken_by=owner[1] if owner and owner[0] != company.id else None,
+                today=self.today,
             )
             errors += self.issues_from(row, found)
         preview.errors += errors
@@ -556,8 +546,8 @@ class Planner:
                     notes=values.get("notes"),
                     details=details,
                 )
-                clean, found = validate.check_new_activity(
-                    self.session, new, bool(ref and ref.archived), self.catalog.closed
+                clean, found = bulk.check_new_activity_row(
+                    self.session, new, bool(ref and ref.archived), self.closed
                 )
                 errors += self.twin_on_amount(self.issues_from(row, found), twin)
             elif not errors:
@@ -585,7 +575,6 @@ class Planner:
         """One company per name (or registration number) the database does not have, entering
         the programme on the date of its first activity in the file."""
         plans: dict[str, NewCompanyPlan] = {}
-        owners = self.brn_names()
         for key, members in groups.items():
             _, first = members[0]
 
@@ -616,7 +605,7 @@ class Planner:
                 founded_on=first_value("founded_on"),
                 location=first_value("location"),
             )
-            clean, found = validate.check_new_company(self.session, new, owners)
+            [(_, found)] = bulk.check_new_companies(self.session, [new])
             handled = ({"stage"} if stage is None else set()) | (
                 {"industry"} if industry is None else set()
             )
@@ -632,7 +621,7 @@ class Planner:
                         for e in errors
                     ]
                 continue
-            plans[key] = NewCompanyPlan(key, clean, stage, since, [r.number for _, r in members])  # type: ignore[arg-type]
+            plans[key] = NewCompanyPlan(key, new, [r.number for _, r in members])
         return plans
 
     def classify_activities(
@@ -696,9 +685,7 @@ class Planner:
         if not diff:
             preview.status = RowStatus.UNCHANGED
             return
-        clean, found = validate.check_activity_changes(
-            self.session, activity, diff, self.catalog.closed
-        )
+        clean, found = bulk.check_activity_changes(self.session, activity, diff, self.closed)
         preview.errors += self.issues_from(row, found)
         if preview.errors:
             preview.status = RowStatus.ERROR
@@ -753,9 +740,12 @@ class Planner:
             figures = {f: row.values[f] for f in (*FIGURE_FIELDS, "notes") if f in row.values}
             report = existing.get(key)  # type: ignore[arg-type]
             if report is None:
-                clean, found = validate.check_new_outcome(
-                    self.session, year, quarter, figures, self.catalog.closed
+                checked, found = bulk.check_new_outcome(
+                    NewOutcomeReport(ref.id, year, quarter, figures), self.closed, set()
                 )
+                clean = {
+                    f: v for f, v in checked.items() if f not in ("company_id", "year", "quarter")
+                }
                 if year is None:
                     found = [e for e in found if e.field != "year"]
                     preview.errors.append(
@@ -775,9 +765,7 @@ class Planner:
             if not diff:
                 preview.status = RowStatus.UNCHANGED
                 continue
-            clean, found = validate.check_outcome_changes(
-                self.session, report, diff, self.catalog.closed
-            )
+            clean, found = bulk.check_outcome_changes(report, diff, self.closed)
             preview.errors += self.issues_from(row, found)
             if not preview.errors:
                 preview.status = RowStatus.UPDATE
@@ -812,7 +800,6 @@ def preview_import(
     written, and the session is left as it was found (rolled back)."""
     check_permission(session, actor, Permission.IMPORT_DATA)
     try:
-        with gc_paused():
-            return plan_import(session, table, mapping=mapping, options=options)
+        return plan_import(session, table, mapping=mapping, options=options)
     finally:
         session.rollback()

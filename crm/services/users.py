@@ -84,7 +84,8 @@ def create_user(
 
 
 def set_password(session: Session, actor: Actor, username: str, password: str) -> User:
-    """Set a password (admins for anyone; everyone for themselves); clears any lock-out."""
+    """Set a password (admins for anyone; everyone for themselves); clears any lock-out. A reset
+    by someone else ends every sign-in of the account."""
     user = get_user(session, username)
     if user.id != actor.id:
         begin_authorised_write(session, actor, Permission.MANAGE_USERS)
@@ -100,6 +101,8 @@ def set_password(session: Session, actor: Actor, username: str, password: str) -
     assert user.id is not None
     # The hash itself is never written to the audit trail.
     audit.record(session, actor, AuditAction.PASSWORD, "app_user", user.id, version=user.version)
+    if user.id != actor.id:  # a reset (often after a leak) ends the account's open sign-ins
+        sessions.revoke_all_for_user(session, user.id, commit=False)
     session.commit()
     return user
 

@@ -289,7 +289,7 @@ def test_failure_midway_leaves_the_database_as_it_was(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("crm.importer.apply.Writer.insert_audit", broken)
+    monkeypatch.setattr("crm.services.bulk.insert_audit", broken)
     with pytest.raises(RuntimeError):
         apply_import(session, officer, table, skip_invalid=True)
     assert snapshot(engine) == before

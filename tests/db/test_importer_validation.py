@@ -1,6 +1,6 @@
-"""The preview's checks are the services' checks: for the same input, the importer reports
-exactly the field errors add_company / add_activity / add_outcome_report / update_company
-raise (the few rules the services write inline are repeated in crm/importer/validate.py)."""
+"""The importer's checks are the services' bulk checks (crm/services/bulk.py), and those are the
+single forms' rules: for the same input, a bulk write refuses with exactly the field errors
+add_company / add_activity / add_outcome_report / update_company raise."""
 
 from __future__ import annotations
 
@@ -13,15 +13,14 @@ from hypothesis import strategies as st
 from sqlmodel import Session
 
 from crm.errors import ValidationError
-from crm.importer import validate
 from crm.models import Company, Programme, QuarterClose
 from crm.services import activities as activity_service
+from crm.services import bulk
 from crm.services import companies as company_service
 from crm.services import outcomes as outcome_service
+from crm.services.activities import BatchError
 from crm.services.actor import Actor
-from crm.services.closing import closed_quarters
-from crm.services.companies import NewCompany, TextRule
-from crm.validation import Checker
+from crm.services.companies import NewCompany
 from tests.conftest import VALID_BRN
 
 SETTINGS = settings(
@@ -44,6 +43,19 @@ def keys(errors: list[Any]) -> Errors:
     return sorted((e.field, e.key) for e in errors)
 
 
+def batch_errors(session: Session, write: Any) -> Errors:
+    """The field errors a bulk write of one row refuses it with (none: it wrote)."""
+    try:
+        write()
+    except BatchError as exc:
+        [row] = exc.rows
+        assert row.row == 1
+        return keys(row.errors)
+    finally:
+        session.rollback()
+    return []
+
+
 new_companies = st.builds(
     NewCompany,
     name_ko=st.sampled_from(["정상기업", "", "가" * 201, "탭\t이름"]),
@@ -64,9 +76,10 @@ new_companies = st.builds(
 def test_new_company_checks_equal_add_company(
     session: Session, officer: Actor, company: Company, new: NewCompany
 ) -> None:
-    owners = {company.brn: company.name_ko}
-    _, found = validate.check_new_company(session, new, owners)  # type: ignore[arg-type]
-    assert keys(found) == service_errors(
+    [(_, found)] = bulk.check_new_companies(session, [new])
+    found_keys = keys(found)
+    assert found_keys == batch_errors(session, lambda: bulk.add_companies(session, officer, [new]))
+    assert found_keys == service_errors(
         session, lambda: company_service.add_company(session, officer, new)
     )
 
@@ -86,7 +99,7 @@ def test_new_company_checks_equal_add_company(
 def test_company_change_checks_equal_update_company(
     session: Session, officer: Actor, company: Company, changes: dict[str, Any]
 ) -> None:
-    other = company_service.create_company(
+    company_service.create_company(
         session,
         officer,
         NewCompany(
@@ -99,8 +112,14 @@ def test_company_change_checks_equal_update_company(
             brn="305-86-01233",
         ),
     )
-    owners = {other.brn: (other.id, other.name_ko), company.brn: (company.id, company.name_ko)}
-    _, found = validate.check_company_changes(session, company, changes, "startup", owners)  # type: ignore[arg-type]
+    found = batch_errors(
+        session,
+        lambda: bulk.update_companies(
+            session,
+            officer,
+            [bulk.CompanyUpdate(company.id, changes)],  # type: ignore[arg-type]
+        ),
+    )
     expected = service_errors(
         session,
         lambda: company_service.update_company(
@@ -111,7 +130,7 @@ def test_company_change_checks_equal_update_company(
             changes=changes,  # type: ignore[arg-type]
         ),
     )
-    assert keys(found) == expected and expected != []
+    assert found == expected and expected != []
 
 
 def test_pre_startup_rules_equal_update_company(session: Session, officer: Actor) -> None:
@@ -127,7 +146,14 @@ def test_pre_startup_rules_equal_update_company(session: Session, officer: Actor
         ),
     )
     changes = {"brn": VALID_BRN, "founded_on": date(2021, 1, 1)}
-    _, found = validate.check_company_changes(session, pre, changes, "pre_startup", {})
+    found = batch_errors(
+        session,
+        lambda: bulk.update_companies(
+            session,
+            officer,
+            [bulk.CompanyUpdate(pre.id, changes)],  # type: ignore[arg-type]
+        ),
+    )
     expected = service_errors(
         session,
         lambda: company_service.update_company(
@@ -135,7 +161,7 @@ def test_pre_startup_rules_equal_update_company(session: Session, officer: Actor
         ),  # type: ignore[arg-type]
     )
     assert (
-        keys(found)
+        found
         == expected
         == [("brn", "error.brn_pre_startup"), ("founded_on", "error.founded_pre_startup")]
     )
@@ -201,8 +227,8 @@ def test_new_activity_checks_equal_add_activity(
         officer_id=officer_id,
         details=DETAILS[kind][which % len(DETAILS[kind])],
     )
-    _, found = validate.check_new_activity(session, new, archived, closed_quarters(session))
-    assert keys(found) == service_errors(
+    found = batch_errors(session, lambda: bulk.add_activities(session, officer, [new]))
+    assert found == service_errors(
         session, lambda: activity_service.add_activity(session, officer, new)
     )
 
@@ -234,8 +260,9 @@ def test_new_outcome_checks_equal_add_outcome_report(
     if not session.exec(QuarterClose.__table__.select()).first():  # type: ignore[attr-defined]
         session.add(QuarterClose(year=2022, quarter=4, closed_by_id=officer.id))
         session.commit()
-    _, found = validate.check_new_outcome(session, year, quarter, figures, closed_quarters(session))
-    assert keys(found) == service_errors(
+    new = bulk.NewOutcomeReport(company.id, year, quarter, figures)  # type: ignore[arg-type]
+    found = batch_errors(session, lambda: bulk.add_outcome_reports(session, officer, [new]))
+    assert found == service_errors(
         session,
         lambda: outcome_service.add_outcome_report(
             session,
@@ -264,7 +291,7 @@ PROFILE_VALUES: dict[str, Any] = {
     "email": st.sampled_from([None, "ceo@example.com", "not-an-email", "a@b.c\x00"]),
     "phone": st.sampled_from(
         [None, "010-1234-5678", "02-123-4567", "01012345678", "021-123-4567", "12",
-         "010-１２３４-5678", "031-123-4567"]
+         "010-１２３４-5678", "031-123-4567", "+1 650-253-0000"]
     ),
     "officer_id": st.sampled_from([None, 1, 9999]),
     "cohort_year": st.sampled_from([2022, 1999, None, True]),
@@ -282,101 +309,36 @@ PROFILE_VALUES: dict[str, Any] = {
         ),
         max_size=12,
     ),
-    unknown=st.booleans(),
 )
-def test_many_new_profiles_at_once_equal_each_checked_alone(
+def test_many_new_companies_at_once_equal_add_company_one_after_another(
     session: Session,
     officer: Actor,
     company: Company,
     rows: list[tuple[Any, Any, Any]],
-    unknown: bool,
 ) -> None:
-    """check_new_profiles (column by column, set-wise where it can) answers every row exactly
-    as check_new_profile does, errors in the same order."""
-    owners = {company.brn: company.name_ko}
-    extra = {"unknown_field": 1} if unknown else {}
-    profiles = [{**p, "ai_field": None, **extra} for p, _, _ in rows]
-    stages = [stage for _, stage, _ in rows]
-    sinces = [since for _, _, since in rows]
-    columns = {name: [p[name] for p in profiles] for name in [*PROFILE_VALUES, "ai_field", *extra]}
-    together = validate.check_new_profiles(session, columns, stages, sinces, owners)  # type: ignore[arg-type]
-    alone = [
-        validate.check_new_profile(session, p, stage, since, owners)  # type: ignore[arg-type]
-        for p, stage, since in zip(profiles, stages, sinces, strict=True)
+    """check_new_companies (each rule asked once per distinct value) answers every row exactly
+    as add_company does when the rows are added one after another (a registration number an
+    earlier row took is taken), errors and their parameters in the same order, and cleans
+    every value (phone numbers through phonenumbers) as add_company stores it."""
+    news = [
+        NewCompany(stage=stage, stage_since=since, ai_field=None, **profile)
+        for profile, stage, since in rows
     ]
-    assert [(c, [(e.field, e.key, e.params) for e in f]) for c, f in together] == [
-        (c, [(e.field, e.key, e.params) for e in f]) for c, f in alone
+    together = bulk.check_new_companies(session, news)
+    alone: list[tuple[dict[str, Any] | None, list[Any]]] = []
+    try:
+        for new in news:
+            try:
+                made = company_service.add_company(session, officer, new)
+                stored = {f: getattr(made, f) for f in company_service.PROFILE_FIELDS}
+                alone.append((stored, []))
+            except ValidationError as exc:
+                alone.append((None, [(e.field, e.key, e.params) for e in exc.errors]))
+    finally:
+        session.rollback()
+    assert [[(e.field, e.key, e.params) for e in found] for _, found in together] == [
+        errors for _, errors in alone
     ]
-
-
-def test_registration_numbers_checked_a_column_at_a_time() -> None:
-    """stored_brns agrees with Checker.brn on every number it answers for (here: every
-    ten-digit number with a right or wrong check digit, one in ten right)."""
-    import random
-
-    rng = random.Random(3)
-    values: list[Any] = [f"{rng.randrange(10**10):010d}" for _ in range(5000)]
-    values += [VALID_BRN, "١٢٣٤٥٦٧٨٩٠", 1234567890, None, "123456789", "12345678901"]
-    answers = validate.stored_brns(values)
-    known = 0
-    for value, answer in zip(values, answers, strict=True):
-        check = Checker()
-        expected = check.brn("brn", value)
-        if answer is not validate.ASK:
-            known += 1
-            assert (answer, check.errors) == (expected, [])
-        elif isinstance(value, str) and len(value) == 10 and value.isascii():
-            assert check.errors  # only numbers the rule refuses are left to it
-    assert 300 < known < 700  # ~10% of the random numbers have a right check digit
-
-
-@given(st.text(alphabet="0123456789-. ２", max_size=14))
-def test_phone_numbers_accepted_as_stored_are_what_the_rule_stores(text: str) -> None:
-    [answer] = validate.stored_phones([text])
-    if answer is not validate.ASK:
-        check = Checker()
-        assert (check.phone("phone", text), check.errors) == (answer, [])
-
-
-@given(
-    rule=st.sampled_from(
-        [r for r in company_service.PROFILE_RULES.values() if isinstance(r, TextRule)]
-        + [company_service.PROFILE_RULES["email"]]
-    ),
-    values=st.lists(
-        st.one_of(
-            st.none(),
-            st.text(alphabet="a@.가 \t\x00\u200b-", max_size=12),
-            st.sampled_from(
-                ["x" * 96 + "@b.c", "a@b.c" + "d" * 249, "a@b.c" + "d" * 250, "가" * 200, " a@b.c"]
-            ),
-        ),
-        max_size=6,
-    ),
-)
-def test_texts_accepted_a_column_at_a_time_are_what_the_rules_return(
-    rule: Any, values: list[Any]
-) -> None:
-    """Whatever stored_form accepts for a text or e-mail column, the field's own rule returns
-    unchanged and without an error (near each length limit too)."""
-    known = validate.stored_form(rule, values)
-    if known is None:
-        return
-    for value, answer in zip(values, known, strict=True):
-        check = Checker()
-        assert (rule(None, check, value), check.errors) == (answer, [])
-
-
-def test_plain_columns_are_accepted_set_wise() -> None:
-    """The set-wise checks do answer for ordinary columns (else they would only cost time)."""
-    rules = company_service.PROFILE_RULES
-    assert validate.stored_form(rules["name_ko"], ["정상기업", "Startup Inc."]) is not None
-    assert validate.stored_form(rules["email"], ["a@b.co", None]) == ["a@b.co", None]
-    assert validate.stored_form(rules["name_ko"], ["정상기업", None]) is None  # required
-    assert validate.stored_form(rules["name_en"], ["x" * 201]) is None
-    assert validate.stored_form(rules["location"], ["북구 "]) is None
-    assert validate.stored_form(rules["email"], ["not-an-email"]) is None
-    assert validate.stored_form(rules["phone"], ["010-1234-5678", "01012345678"]) == [
-        "010-1234-5678",
-        validate.ASK,
-    ]
+    for (clean, found), (stored, _) in zip(together, alone, strict=True):
+        if not found:
+            assert {f: clean[f] for f in company_service.PROFILE_FIELDS} == stored

@@ -118,6 +118,20 @@ def test_deactivation_revokes_every_session(session: Session, admin: Actor, offi
     assert sessions.resolve(session, tickets[0].token) is None
 
 
+def test_password_reset_by_an_admin_ends_every_sign_in_a_change_of_ones_own_does_not(
+    session: Session, admin: Actor, officer: Actor
+) -> None:
+    own = sessions.create_session(session, officer)
+    users.set_password(session, officer, officer.username, "a-new-long-password-1")
+    assert sessions.check(session, own.token).actor is not None
+    others = [sessions.create_session(session, officer) for _ in range(2)]
+    admin_ticket = sessions.create_session(session, admin)
+    users.set_password(session, admin, officer.username, "reset-by-the-admin-2")
+    for ticket in [own, *others]:
+        assert sessions.check(session, ticket.token).refusal == sessions.Refusal.REVOKED
+    assert sessions.check(session, admin_ticket.token).actor is not None  # only that account
+
+
 def test_inactive_account_is_refused_even_if_its_session_was_not_revoked(
     session: Session, officer: Actor
 ) -> None:
