@@ -453,14 +453,26 @@ def check_new_activities(
 ) -> list[Checked]:
     """add_activity's checks for each row (`archived`: each existing company's state; a
     company id not in it does not exist)."""
-    out: list[Checked] = []
-    for new in rows:
-        check = Checker()
-        clean = check_new_activity(session, check, new, archived.get(new.company_id))
-        if not restating and clean.get("start_on"):
-            closed.check(check, "start_on", day=clean["start_on"])
-        out.append((clean, check.errors))
-    return out
+    return [
+        check_new_activity_row(session, new, archived.get(new.company_id), closed, restating)
+        for new in rows
+    ]
+
+
+def check_new_activity_row(
+    session: Session,
+    new: NewActivity,
+    archived: bool | None,
+    closed: ClosedQuarters,
+    restating: bool = False,
+) -> Checked:
+    """add_activity's checks for one row (`archived`: its company's state, None if there is
+    no such company; a company the same batch creates is not archived)."""
+    check = Checker()
+    clean = check_new_activity(session, check, new, archived)
+    if not restating and clean.get("start_on"):
+        closed.check(check, "start_on", day=clean["start_on"])
+    return clean, check.errors
 
 
 def company_states(session: Session, company_ids: Iterable[int]) -> dict[int, bool]:
