@@ -30,6 +30,7 @@ from crm.ui.forms import (
 )
 from crm.ui.quick_entry_form import quick_entry_form
 from crm.ui.state import language, tr
+from crm.ui.widget_state import relabelled
 
 actor = auth.guard("pages/2_Support_log.py")
 lang = language()
@@ -246,7 +247,7 @@ if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
                     k.name_ko if lang == "ko" else k.name_en for k in kinds if k.code == code
                 ),
                 placeholder=tr("common.choose_one"),
-                key=wkey("pm_new", "kind"),
+                key=relabelled(wkey("pm_new", "kind")),
             )
             with c4:
                 new_budget = money_input(tr("programmes.budget"), None, wkey("pm_new", "budget"))

@@ -55,6 +55,14 @@ def test_support_log_filters(open_as: OpenAs) -> None:
     assert at.multiselect(key="sl_kind").value == ["mentoring"]
 
 
+def test_new_programme_kind(open_as: OpenAs) -> None:
+    """Inside a form: the browser shows the Korean label of the first kind until told again."""
+    at = open_as("manager", "pages/2_Support_log.py")
+    assert at.selectbox(key="pm_new_kind").value == "mentoring"
+    _switch_to_english(at)
+    assert _shown(at.selectbox(key="pm_new_kind")) == "Mentoring"
+
+
 def test_funnel_filters(open_as: OpenAs) -> None:
     at = open_as("analyst", "pages/4_Funnel.py")
     at.selectbox(key="fn_measure").set_value("skipped").run()
