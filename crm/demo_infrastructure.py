@@ -135,7 +135,8 @@ def _outside_company(
 ) -> tuple[dict[str, Any], date, str]:
     """A company of last year's cohort, supported this year only by infrastructure."""
     stage = rng.choices(["startup", "growth"], weights=[60, 40])[0]
-    entered = day_between(rng, date(year - 1, 2, 1), date(year - 1, 4, 30))
+    # Recorded when it first asked for infrastructure (the demo's records start in January).
+    entered = day_between(rng, date(year, 1, 3), date(year, 1, 31))
     name_ko, name_en = company_names(cid)
     row = {
         "id": cid,

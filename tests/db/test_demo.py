@@ -49,9 +49,8 @@ def test_demo_cohort_shape(engine: Engine, session: Session) -> None:
     }
     quarters = stats.activities_by_quarter(session)
     assert list(quarters["quarter"]) == [1, 2, 3, 4]
-    cohort_ids = select(col(Company.id)).where(Company.cohort_year == 2022)
-    moves = session.exec(select(StageEntry).where(col(StageEntry.company_id).in_(cohort_ids))).all()
-    assert len(moves) > 99  # some companies moved stage during 2022
+    moves = session.exec(select(StageEntry)).all()
+    assert len(moves) > result.companies  # some companies moved stage during 2022
     assert all(m.entered_on.year == 2022 for m in moves)
 
 
