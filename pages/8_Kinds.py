@@ -23,6 +23,7 @@ code = st.selectbox(
     tr("nav.kinds"),
     list(kinds),
     format_func=lambda c: kinds[c].name_ko if lang == "ko" else kinds[c].name_en,
+    placeholder=tr("common.choose_one"),
     key="kind_pick",
 )
 if code is not None:

@@ -8,18 +8,6 @@ KO: dict[str, str] = {
         "모두 이 금액으로 계산합니다. 시제품 제작·투자펀드에서 비워 두면 제작 예산·투자금액과 "
         "같은 금액으로 저장됩니다."
     ),
-    "help.budget": (
-        "시제품 제작 건의 제작 예산입니다. 집행액은 '금액 (원)'으로 계산합니다. 둘 중 하나만 "
-        "입력하면 다른 쪽에도 같은 금액이 저장됩니다."
-    ),
-    "help.invested_amount": (
-        "펀드가 이 기업에 투자한 금액입니다. 집행액은 '금액 (원)'으로 계산합니다. 둘 중 하나만 "
-        "입력하면 다른 쪽에도 같은 금액이 저장됩니다."
-    ),
-    "help.contract_amount": (
-        "기업이 맺은 수출 계약의 금액(기업의 성과)입니다. 지원사업이 쓴 돈이 아니므로 "
-        "집행액에는 들어가지 않습니다. 지원에 쓴 사업비는 '금액 (원)'에 입력하세요."
-    ),
     "restate.new_not_allowed": (
         "{year}년 {quarter}분기는 마감되어 새 지원을 기록할 수 없습니다. 빠진 지원은 사업 "
         "관리자에게 정정으로 추가해 달라고 요청하세요."
@@ -45,19 +33,6 @@ EN: dict[str, str] = {
         "The programme money spent on this support. Execution against budget, the execution rate "
         "and the report's support totals all use this amount. For prototyping and fund "
         "investment, leave it blank to store the production budget / invested amount here."
-    ),
-    "help.budget": (
-        "The production budget of this prototype. Execution uses 'Amount (KRW)'. Fill in just "
-        "one of the two and the other gets the same amount."
-    ),
-    "help.invested_amount": (
-        "What the fund invested in this company. Execution uses 'Amount (KRW)'. Fill in just one "
-        "of the two and the other gets the same amount."
-    ),
-    "help.contract_amount": (
-        "The value of the export contract the company signed (its result). It is not programme "
-        "money, so it is not counted as executed. Put the money spent on the support in "
-        "'Amount (KRW)'."
     ),
     "restate.new_not_allowed": (
         "{year} Q{quarter} is closed: new support cannot be logged in it. Ask a programme "

@@ -11,6 +11,7 @@ from typing import Any
 
 from crm.i18n import CATALOGUES, t
 from crm.importer.model import ImportKind
+from crm.kinds.spec import KindField, kind_fields
 from crm.services.reference import BUILTIN_KIND_ROWS
 from crm.validation import MONEY_TYPE
 
@@ -20,7 +21,10 @@ class FieldSpec:
     name: str
     type: str  # how cells are parsed: see parsing.parse_value
     aliases: tuple[str, ...] = ()
-    choices: tuple[str, ...] = ()  # for type "choice"
+    choices: tuple[str, ...] = ()  # for type "choice": the stored codes
+    # For a kind's choice field: (label or code, stored code) in both languages, so a cell that
+    # holds a choice's label (as the template's drop-down list writes it) reads as its code.
+    choice_synonyms: tuple[tuple[str, str], ...] = ()
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -168,13 +172,21 @@ DETAIL_ALIASES: dict[str, tuple[str, ...]] = {
     "partner": words("파트너 바이어 협력사 파트너사 partner buyer"),
     "contract_amount": words("계약금액 계약액 수출계약액 contractamount"),
 }
+# How a kind field's declared type is read from a cell (parsing in crm/importer/rows.py).
 DETAIL_TYPES = {
     "text": "text",
-    "int": "int",
+    "integer": "int",
     MONEY_TYPE: "krw",
     "decimal": "decimal",
+    "hours": "decimal",
     "choice": "choice",
+    "date": "date",
+    "country": "country",
 }
+# Labels of the kind fields seen last by detail_fields (the database's kinds on the import page),
+# so field_label names a field of any kind, not only the built-in ones.
+_DECLARED: dict[str, KindField] = {}
+
 
 # Kind fields that hold the same money as the activity's amount (filled from one another).
 AMOUNT_TWINS: dict[str, str] = {"investment": "invested_amount", "prototyping": "budget"}
@@ -201,22 +213,47 @@ def kind_rows(kinds: Iterable[Any] | None) -> list[dict[str, Any]]:
 
 
 def detail_fields(kinds: Iterable[Any] | None = None) -> list[FieldSpec]:
-    """One field per kind-specific field name (`details.<name>`), across all kinds."""
+    """One field per kind-specific field name (`details.<name>`), across all kinds, from the
+    kinds' declarations: the cell type, the labels as header aliases, the current choices."""
     out: dict[str, FieldSpec] = {}
+    seen: dict[str, KindField] = {}
     for kind in kind_rows(kinds):
-        for spec in kind["fields"]:
-            name = f"details.{spec['name']}"
+        for declared in kind_fields(kind["fields"]):
+            name = f"details.{declared.name}"
             if name in out:
                 continue
-            kind_type = spec.get("type", "text")
-            aliases = (spec["name"], *DETAIL_ALIASES.get(spec["name"], ()))
+            seen[declared.name] = declared
+            aliases = (
+                declared.name,
+                declared.label_ko,
+                declared.label_en,
+                *DETAIL_ALIASES.get(declared.name, ()),
+            )
+            synonyms = tuple(
+                (text, c.code)
+                for c in declared.choices
+                if not c.retired
+                for text in (c.code, c.ko, c.en)
+            )
             out[name] = FieldSpec(
                 name,
-                DETAIL_TYPES.get(kind_type, kind_type),
-                aliases,
-                tuple(spec.get("choices", ())),
+                DETAIL_TYPES[declared.type],
+                tuple(dict.fromkeys(aliases)),
+                tuple(declared.choice_codes()),
+                synonyms,
             )
+    _DECLARED.update(seen)
     return list(out.values())
+
+
+def detail_declaration(name: str, kinds: Iterable[Any] | None = None) -> KindField | None:
+    """The declaration of `details.<name>` (or `<name>`) among the kinds (default: built-in)."""
+    bare = name.removeprefix("details.")
+    for kind in kind_rows(kinds):
+        for declared in kind_fields(kind["fields"], include_retired=True):
+            if declared.name == bare:
+                return declared
+    return _DECLARED.get(bare)
 
 
 def fields_for(kind: ImportKind, kinds: Iterable[Any] | None = None) -> list[FieldSpec]:
@@ -235,4 +272,8 @@ def field_label(name: str, lang: str = "ko") -> str:
     if name.startswith("company."):  # a field of a company an activity row would create
         own = field_label(name.removeprefix("company."), lang)
         return f"{t('importer.field.company', lang)} · {own}"
+    if name.startswith("details."):
+        declared = _DECLARED.get(name.removeprefix("details.")) or detail_declaration(name)
+        if declared is not None:
+            return declared.heading(lang)
     return name.removeprefix("details.")

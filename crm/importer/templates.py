@@ -11,11 +11,10 @@ from typing import Any
 import xlsxwriter
 
 from crm.i18n import t
-from crm.importer.fields import field_label, kind_rows
+from crm.importer.fields import detail_declaration, field_label, kind_rows
 from crm.importer.model import ImportKind
 from crm.importer.sheets import WORKBOOK_OPTIONS, choice_label, sheet_fields, write_cell
 from crm.models import ActivityStatus, Industry, Stage
-from crm.services.reference import INVESTMENT_ROUNDS, OVERSEAS_TYPES
 
 TEMPLATE_ROWS = 5000  # rows that get the drop-down lists
 EXAMPLE_BRN = "220-81-62517"
@@ -76,11 +75,12 @@ def _choices(
         "industry": [i.value for i in Industry],
         "status": [s.value for s in ActivityStatus],
         "kind": [k["code"] for k in kind_rows(kinds)],
-        "details.round": list(INVESTMENT_ROUNDS),
-        "details.programme_type": list(OVERSEAS_TYPES),
     }
     if field in values:
         return [str(choice_label(field, v, lang, kinds)) for v in values[field]]
+    declared = detail_declaration(field, kinds) if field.startswith("details.") else None
+    if declared is not None and declared.type == "choice":  # the current choices' labels
+        return [declared.choice_label(code, lang) for code in declared.choice_codes()]
     if field == "programme" and programmes:
         return programmes
     if field == "officer" and officers:

@@ -14,6 +14,7 @@ from crm import countries
 from crm.i18n import t
 from crm.kinds.audit_text import ENTITY as KIND_ENTITY
 from crm.kinds.audit_text import kind_sentence
+from crm.kinds.spec import KindField, kind_fields
 from crm.services.audit import parse_stage_move, to_text
 from crm.services.history import (
     Entry,
@@ -25,9 +26,13 @@ from crm.services.history import (
     restated_record,
     snapshot,
 )
-from crm.services.reference import is_money_name
+from crm.services.reference import BUILTIN_KIND_ROWS, is_money_name
 from crm.ui import format as fmt
 
+# The built-in kinds' declared fields, for entries read without the database's (pure callers).
+BUILTIN_FIELDS: dict[str, KindField] = {
+    f.name: f for row in BUILTIN_KIND_ROWS for f in kind_fields(row, include_retired=True)
+}
 CODED = {"industry": "industry", "status": "status", "stage": "stage", "role": "role"}
 COUNT_FIELDS = frozenset(
     {"employees", "new_hires", "patents_filed", "patents_registered", "target_companies", "hours"}
@@ -70,7 +75,7 @@ def _country(code: str, lang: str) -> str:
 
 def _detail(name: str, value: Any, lang: str, names: Names | None = None) -> str:
     """One kind-field value: read through its declaration (choice labels, countries, money)."""
-    declared = (names or Names()).kind_fields.get(name)
+    declared = _declared(name, names)
     if declared is not None and value not in (None, ""):
         if declared.type == "choice":
             return declared.choice_label(value, lang)
@@ -97,9 +102,15 @@ def _detail(name: str, value: Any, lang: str, names: Names | None = None) -> str
     return value_text(name, value, Names(), lang)
 
 
+def _declared(name: str, names: Names | None) -> KindField | None:
+    """A kind field's declaration: the database's (in `names`), else the built-in one."""
+    found = (names or Names()).kind_fields.get(name)
+    return found if found is not None else BUILTIN_FIELDS.get(name)
+
+
 def detail_label(name: str, lang: str, names: Names | None = None) -> str:
     """A kind field's label from its declaration (the sentence's field name, without unit)."""
-    declared = (names or Names()).kind_fields.get(name)
+    declared = _declared(name, names)
     return declared.label(lang) if declared is not None else field_label(name, lang)
 
 
@@ -130,7 +141,7 @@ def value_text(name: str, value: Any, names: Names, lang: str) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     if name == "details":
         return details_text(value, lang, names)
-    if name.startswith("details.") and name.removeprefix("details.") in names.kind_fields:
+    if name.startswith("details.") and _declared(name.removeprefix("details."), names):
         return _detail(name.removeprefix("details."), value, lang, names)
     if name in ("company_id", "programme_id", "officer_id"):
         table = {

@@ -119,6 +119,7 @@ def add_field_form(actor: Actor, kind: SupportKind) -> None:
             tr("kinds.field.type"),
             list(FIELD_TYPES),
             format_func=lambda v: type_label(v, lang),
+            placeholder=tr("common.choose_one"),
             key=f"{prefix}_type",
         )
         label_ko = st.text_input(tr("kinds.field.label_ko"), key=f"{prefix}_ko")
@@ -174,6 +175,7 @@ def edit_field_form(actor: Actor, kind: SupportKind) -> None:
         tr("kinds.field_pick"),
         list(fields),
         format_func=lambda n: fields[n].label(lang),
+        placeholder=tr("common.choose_one"),
         key=f"kind_field_pick_{kind.code}",
     )
     field = fields[name]
@@ -200,11 +202,13 @@ def edit_field_form(actor: Actor, kind: SupportKind) -> None:
                 tr("kinds.field.retire_choices"),
                 [c.code for c in field.choices if not c.retired],
                 format_func=lambda c: labels[c],
+                placeholder=tr("common.choose_many"),
             )
             restore = st.multiselect(
                 tr("kinds.field.restore_choices"),
                 [c.code for c in field.choices if c.retired],
                 format_func=lambda c: labels[c],
+                placeholder=tr("common.choose_many"),
             )
         if st.form_submit_button(tr("kinds.field_save"), type="primary"):
             choices = read_choices(lines)

@@ -1,4 +1,5 @@
-"""Quick entry of a day's mentoring sessions: editor rows -> NewActivity values (pure).
+"""Quick entry of a day's sessions of one kind: editor rows -> NewActivity values (pure); the
+columns are the kind's declared fields (mentoring's by default).
 
 Every row is dated with the one day chosen above the table. The amount column is text, read by
 the same amount reader as the single forms (1,200,000 · 120만원 · 1.2억); text it cannot read is
@@ -13,25 +14,38 @@ import pandas as pd
 
 from crm.errors import FieldError
 from crm.i18n import t
+from crm.kinds.spec import KindField, kind_fields
 from crm.services.activities import NewActivity
+from crm.services.reference import BUILTIN_KIND_ROWS
 from crm.ui.amounts import read_amount
 
-COLUMNS = ["company", "mentor", "topic", "hours", "amount", "notes"]
-TEXT_COLUMNS = ("mentor", "topic", "amount", "notes")
+TEXT_TYPES = ("text", "choice", "country", "date", "money")  # text cells: read, then checked
 
 
-def empty_frame(rows: int = 5) -> pd.DataFrame:
-    """Blank rows: empty text (never None) so no cell reads "None"; hours stay numeric."""
-    return pd.DataFrame(
-        {
-            "company": pd.Series([None] * rows, dtype="object"),
-            "mentor": pd.Series([""] * rows, dtype="object"),
-            "topic": pd.Series([""] * rows, dtype="object"),
-            "hours": pd.Series([None] * rows, dtype="float"),
-            "amount": pd.Series([""] * rows, dtype="object"),
-            "notes": pd.Series([""] * rows, dtype="object"),
-        }
-    )
+def mentoring_fields() -> list[KindField]:
+    """The built-in mentoring kind's declaration (the grid's default columns)."""
+    row = next(r for r in BUILTIN_KIND_ROWS if r["code"] == "mentoring")
+    return kind_fields(row)
+
+
+def columns(fields: list[KindField] | None = None) -> list[str]:
+    """The grid's columns: the company, the kind's current fields, the amount, notes."""
+    declared = mentoring_fields() if fields is None else fields
+    return ["company", *[f.name for f in declared], "amount", "notes"]
+
+
+def empty_frame(rows: int = 5, fields: list[KindField] | None = None) -> pd.DataFrame:
+    """Blank rows: empty text (never None) so no cell reads "None"; numbers stay numeric."""
+    declared = mentoring_fields() if fields is None else fields
+    data: dict[str, pd.Series] = {"company": pd.Series([None] * rows, dtype="object")}
+    for field in declared:
+        if field.type in TEXT_TYPES:
+            data[field.name] = pd.Series([""] * rows, dtype="object")
+        else:
+            data[field.name] = pd.Series([None] * rows, dtype="float")
+    data["amount"] = pd.Series([""] * rows, dtype="object")
+    data["notes"] = pd.Series([""] * rows, dtype="object")
+    return pd.DataFrame(data)
 
 
 def company_label(company_id: int, name: str) -> str:
@@ -50,28 +64,44 @@ def _value(raw: Any) -> Any:
     return raw
 
 
-def is_blank(row: pd.Series) -> bool:
-    return all(_value(row.get(c)) is None for c in COLUMNS)
+def is_blank(row: pd.Series, names: list[str] | None = None) -> bool:
+    return all(_value(row.get(c)) is None for c in (names or columns()))
+
+
+def _detail(field: KindField, raw: Any) -> Any:
+    """A cell as the service reads it: whole numbers as int, money as the amount reader reads
+    it (unreadable text is passed on as typed, and refused with the amount message)."""
+    value = _value(raw)
+    if value is None:
+        return None
+    if field.is_money:
+        return read_amount(value if isinstance(value, str) else str(value))
+    if field.type == "integer" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if field.type in ("decimal", "hours") and isinstance(value, int | float):
+        return float(value)
+    return value
 
 
 def to_activities(
-    frame: pd.DataFrame, company_ids: dict[str, int], programme_id: int, day: date
+    frame: pd.DataFrame,
+    company_ids: dict[str, int],
+    programme_id: int,
+    day: date,
+    fields: list[KindField] | None = None,
 ) -> tuple[list[NewActivity], list[int]]:
     """Activities for the non-blank rows, all dated `day`, and the editor row number (1-based)
-    of each."""
+    of each; the kind's fields come from its declaration (default: mentoring's)."""
+    declared = mentoring_fields() if fields is None else fields
+    names = columns(declared)
     out: list[NewActivity] = []
     numbers: list[int] = []
     for index, (_, row) in enumerate(frame.iterrows(), start=1):
-        if is_blank(row):
+        if is_blank(row, names):
             continue
         label = _value(row.get("company"))
-        hours = _value(row.get("hours"))
         amount = read_amount(_value(row.get("amount")))
-        details = {
-            "mentor": _value(row.get("mentor")),
-            "topic": _value(row.get("topic")),
-            "hours": float(hours) if hours is not None else None,
-        }
+        details = {f.name: _detail(f, row.get(f.name)) for f in declared}
         out.append(
             NewActivity(
                 company_id=company_ids.get(str(label), 0) if label else 0,
@@ -93,11 +123,23 @@ def closed_day_message(year: int, quarter: int, lang: str, *, may_restate: bool)
     return t(key, lang, year=year, quarter=quarter)
 
 
-def row_message(error: FieldError, lang: str, *, may_restate: bool) -> str:
+def row_message(
+    error: FieldError,
+    lang: str,
+    *,
+    may_restate: bool,
+    fields: list[KindField] | None = None,
+) -> str:
     """One refused field of a row: "label: message", with the closed-quarter advice per role."""
     if error.key == "error.quarter_closed":
         return closed_day_message(
             int(error.params["year"]), int(error.params["quarter"]), lang, may_restate=may_restate
         )
-    field = error.field.removeprefix("details.")
-    return f"{t(f'field.{field}', lang)}: {error.message(lang)}"
+    if error.field.startswith("details."):
+        declared = mentoring_fields() if fields is None else fields
+        name = error.field.removeprefix("details.")
+        found = next((f for f in declared if f.name == name), None)
+        label = found.label(lang) if found is not None else name
+    else:
+        label = t(f"field.{error.field}", lang)
+    return f"{label}: {error.message(lang)}"

@@ -61,7 +61,7 @@ def test_choices_are_shown_as_labels_in_the_pages_language(
     assert [r.values.get("details.round") for r in preview.rows] == ["series_a", None]
     frame = preview_frame(preview, lang)
     columns = {
-        "ko": ["지원유형", "상태", "투자단계", "진출국가", "진출유형"],
+        "ko": ["지원유형", "상태", "투자 단계", "국가", "프로그램 유형"],  # declared labels
         "en": ["Support kind", "Status", "Round", "Country", "Programme type"],
     }[lang]
     shown = [

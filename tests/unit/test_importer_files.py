@@ -361,25 +361,57 @@ def test_template_has_headers_example_and_lists(kind: ImportKind, lang: str) -> 
         },
         ImportKind.ACTIVITIES: {
             ("지원유형", "Support kind"): {
-                "ko": ["멘토링", "시제품 제작", "투자펀드", "해외진출"],
+                "ko": [
+                    "멘토링",
+                    "시제품 제작",
+                    "투자펀드",
+                    "해외진출",
+                    "HPC 컴퓨팅 자원",
+                    "시험·실증 장비",
+                ],
                 "en": [
                     "Mentoring",
                     "Prototype production",
                     "Fund investment",
                     "Overseas expansion",
+                    "HPC compute",
+                    "Test equipment",
                 ],
             },
             ("상태", "Status"): {
                 "ko": ["계획", "진행 중", "완료", "취소"],
                 "en": ["Planned", "In progress", "Completed", "Cancelled"],
             },
-            ("투자단계", "Round"): {
-                "ko": ["시드", "프리A", "시리즈A", "시리즈B", "시리즈C", "브릿지", "기타"],
+            # Kind fields: labelled by their declaration, their choices' labels listed.
+            ("투자 단계", "Round"): {
+                "ko": ["시드", "프리A", "시리즈 A", "시리즈 B", "시리즈 C", "브릿지", "기타"],
                 "en": ["Seed", "Pre-A", "Series A", "Series B", "Series C", "Bridge", "Other"],
             },
-            ("진출유형", "Programme type"): {
-                "ko": ["exhibition", "market_research", "localisation", "export_contract"],
-                "en": ["exhibition", "market_research", "localisation", "export_contract"],
+            ("프로그램 유형", "Programme type"): {
+                "ko": ["전시회", "시장조사", "현지화", "수출계약"],
+                "en": ["Exhibition", "Market research", "Localisation", "Export contract"],
+            },
+            ("장비", "Equipment"): {
+                "ko": [
+                    "자율주행 가상 시험 장비",
+                    "전기차 배터리 시험기",
+                    "의료영상 AI 검증 장비",
+                    "에너지 저장장치 시험기",
+                    "전자파 적합성 시험실",
+                    "엣지 AI 성능 시험대",
+                ],
+                "en": [
+                    "Autonomous-driving virtual test rig",
+                    "EV battery tester",
+                    "Medical-imaging AI validation rig",
+                    "Energy-storage tester",
+                    "EMC test chamber",
+                    "Edge-AI performance bench",
+                ],
+            },
+            ("시험성적서 발급", "Test report issued"): {
+                "ko": ["발급", "미발급"],
+                "en": ["Issued", "Not issued"],
             },
         },
         ImportKind.OUTCOMES: {},
