@@ -28,6 +28,7 @@ from crm.ui.forms import (
     quarter_filter,
     wkey,
 )
+from crm.ui.hpc_view import hpc_section
 from crm.ui.quick_entry_form import quick_entry_form
 from crm.ui.state import language, tr
 from crm.ui.widget_state import relabelled
@@ -143,6 +144,7 @@ if budget_year is not None:
         column_config=budget_view.budget_columns(lang),
     )
     st.caption(tr("budget.help.allocated"))
+    hpc_section(budget_year)  # HPC programmes: utilisation and allocations to reclaim
 
 if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
     with st.expander(tr("programmes.manage"), icon=":material/tune:"):

@@ -143,6 +143,8 @@ KO: dict[str, str] = {
     "requests.on_behalf_save": "입력하고 승인",
     "requests.none_yet": "아직 자료 요청이 없습니다.",
     "requests.queue": "검토 대기열",
+    "requests.revoke": "이 기업의 링크 해지 (새 링크는 알림으로 보냅니다)",
+    "requests.revoked": "링크를 해지했습니다.",
 }
 
 EN: dict[str, str] = {
@@ -285,4 +287,6 @@ EN: dict[str, str] = {
     "requests.on_behalf_save": "Enter and accept",
     "requests.none_yet": "No data requests yet.",
     "requests.queue": "Review queue",
+    "requests.revoke": "Revoke this company's link (a reminder sends a new one)",
+    "requests.revoked": "Link revoked.",
 }

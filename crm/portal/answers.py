@@ -17,10 +17,9 @@ from crm.models import AuditAction, Role, User, utcnow
 from crm.portal.evidence import EvidenceRefused, check_file, evidence_limits
 from crm.portal.links import Access, PortalRefused, resolve
 from crm.portal.models import AskStatus, DataRequestCompany, Evidence, PatentClaim
-from crm.portal.requests import Answer, load_answer
+from crm.portal.requests import Answer, load_answer, set_status
 from crm.services import audit, outcomes
 from crm.services.actor import Actor, actor_from_user
-from crm.services.editing import apply_changes
 from crm.validation import Checker
 
 PORTAL_USERNAME = "portal"
@@ -122,14 +121,7 @@ def save(
     }
     if submit:
         changes["submitted_at"] = utcnow()
-    apply_changes(
-        session,
-        actor,
-        ask,
-        "data_request_company",
-        changes,
-        context=f"data request #{access.request_id}: company",
-    )
+    set_status(session, actor, ask, changes, context=f"data request #{access.request_id}: company")
     table = PatentClaim.__table__  # type: ignore[attr-defined]
     session.execute(sa.delete(table).where(table.c.ask_id == access.ask_id))
     if numbers:

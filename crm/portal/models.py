@@ -51,7 +51,7 @@ class DataRequestCompany(Versioned, table=True):
             "status IN ('not_started', 'draft', 'submitted', 'changes_requested', 'accepted')",
             name="ck_request_company_status",
         ),
-        sa.Index("ix_request_company_status", "request_id", "status"),
+        sa.Index("ix_request_company_status", "request_id", "status", "company_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -155,3 +155,14 @@ class OutcomeProvenance(SQLModel, table=True):
     ask_id: int = Field(foreign_key="data_request_company.id", index=True)
     accepted_by_id: int = Field(foreign_key="app_user.id")
     accepted_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class DataRequestTally(SQLModel, table=True):
+    """How many of a request's companies are at each status, kept in step with every status
+    change (same transaction), so the review queue's counts cost the same at any size."""
+
+    __tablename__ = "data_request_tally"
+
+    request_id: int = Field(foreign_key="data_request.id", primary_key=True)
+    status: str = Field(max_length=20, primary_key=True)
+    companies: int = Field(default=0)

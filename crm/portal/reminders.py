@@ -19,7 +19,7 @@ from crm.config import get_settings
 from crm.errors import ValidationError
 from crm.i18n import t
 from crm.models import AuditAction, Company
-from crm.portal.links import issue_link
+from crm.portal.links import issue_links as issue_links_for
 from crm.portal.models import DataRequest, DataRequestCompany, ReminderSending
 from crm.portal.requests import OPEN_STATUSES, RequestInfo, get_request
 from crm.services import audit
@@ -109,15 +109,18 @@ def issue_links(
     if request is None:
         session.rollback()
         raise ValidationError([])
-    out: list[Recipient] = []
-    for ask, company in _open_asks(session, request_id, company_ids):
-        assert company.id is not None
-        token = issue_link(session, ask, request.due_on)
-        out.append(
-            Recipient(
-                company.id, company.name_ko, company.name_en, company.email, portal_url(token)
-            )
+    asks = _open_asks(session, request_id, company_ids)
+    tokens = issue_links_for(session, [int(ask.id or 0) for ask, _ in asks], request.due_on)
+    out = [
+        Recipient(
+            int(company.id or 0),
+            company.name_ko,
+            company.name_en,
+            company.email,
+            portal_url(tokens[int(ask.id or 0)]),
         )
+        for ask, company in asks
+    ]
     if channel != "smtp":
         _log(session, actor, request_id, channel, [r.company_id for r in out], [])
     session.commit()

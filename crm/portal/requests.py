@@ -14,7 +14,9 @@ from sqlmodel import Session, col, func, select
 
 from crm.errors import NotFound, ValidationError
 from crm.models import AuditAction, Company, OutcomeReport, utcnow
+from crm.portal import tally
 from crm.portal.flags import EVIDENCE_FOR, Flag, flag_answer
+from crm.portal.links import revoke_links
 from crm.portal.models import (
     AskStatus,
     DataRequest,
@@ -207,6 +209,7 @@ def open_request(session: Session, actor: Actor, new: NewRequest) -> int:
             for cid in ids
         ],
     )
+    tally.start(session, request.id, len(ids))
     audit.record(
         session,
         actor,
@@ -243,18 +246,40 @@ def _is_overdue(status: str, due_on: date, today: date) -> bool:
 
 
 def status_counts(session: Session, request: RequestInfo, today: date) -> dict[str, int]:
-    """Companies per status (by SQL), and how many of the open ones are past the due date."""
-    rows = session.exec(
-        select(DataRequestCompany.status, func.count())
-        .where(DataRequestCompany.request_id == request.id)
-        .group_by(DataRequestCompany.status)
-    ).all()
-    counts = {s.value: 0 for s in AskStatus}
-    for status, n in rows:
-        counts[str(status)] = int(n)
+    """Companies per status (kept by crm.portal.tally), and how many of the open ones are past
+    the due date."""
+    counts: dict[str, int] = dict(tally.counts(session, request.id))
     counts["asked"] = sum(counts[s.value] for s in AskStatus)
     counts[OVERDUE] = sum(counts[s.value] for s in OPEN_STATUSES) if today > request.due_on else 0
     return counts
+
+
+def _queue_rows(
+    session: Session,
+    request_id: int,
+    statuses: list[str] | None,
+    offset: int,
+    limit: int,
+    *,
+    exclude: str | None = None,
+) -> list[Any]:
+    """One slice of a request's companies in company order: every filter walks the index
+    (request_id, status, company_id), so a page costs the same at 99 or 10,000 companies."""
+    ask = DataRequestCompany
+    query = (
+        select(
+            ask.id, ask.company_id, Company.name_ko, Company.name_en, ask.status, ask.submitted_at
+        )
+        .join(Company, col(Company.id) == ask.company_id)
+        .where(ask.request_id == request_id)
+    )
+    if statuses is not None:
+        query = query.where(col(ask.status).in_(statuses))
+    if exclude is not None:
+        query = query.where(ask.status != exclude)
+    return list(
+        session.execute(query.order_by(col(ask.company_id)).offset(offset).limit(limit)).all()
+    )
 
 
 def review_queue(
@@ -267,38 +292,29 @@ def review_queue(
     page_size: int = 50,
     today: date | None = None,
 ) -> Queue:
-    """One page of a request's companies (submitted first), with the counts per status."""
+    """One page of a request's companies (all: submitted ones first, awaiting review), with
+    the counts per status."""
     check_permission(session, actor, Permission.EDIT_OUTCOMES)
     today = today or date.today()
     request = get_request(session, request_id)
     counts = status_counts(session, request, today)
-    ask = DataRequestCompany
-    query = (
-        select(
-            ask.id,
-            ask.company_id,
-            Company.name_ko,
-            Company.name_en,
-            ask.status,
-            ask.submitted_at,
-        )
-        .join(Company, col(Company.id) == ask.company_id)
-        .where(ask.request_id == request_id)
-    )
-    if status == OVERDUE:
-        if today <= request.due_on:
-            query = query.where(sa.false())
-        query = query.where(col(ask.status).in_([s.value for s in OPEN_STATUSES]))
-    elif status:
-        query = query.where(ask.status == status)
     total = counts.get(status or "asked", 0)
-    order = sa.case((ask.status == AskStatus.SUBMITTED.value, 0), else_=1)
     page_size = max(1, min(page_size, 500))
-    rows = session.execute(
-        query.order_by(order, col(Company.name_ko), col(ask.id))
-        .offset((max(1, page) - 1) * page_size)
-        .limit(page_size)
-    ).all()
+    offset = (max(1, page) - 1) * page_size
+    submitted = AskStatus.SUBMITTED.value
+    if status == OVERDUE:
+        open_ = [s.value for s in OPEN_STATUSES]
+        rows = _queue_rows(session, request_id, open_, offset, page_size) if total else []
+    elif status:
+        rows = _queue_rows(session, request_id, [status], offset, page_size)
+    else:
+        waiting = counts[submitted]
+        rows = _queue_rows(session, request_id, [submitted], offset, page_size)
+        if len(rows) < page_size:
+            rest = max(0, offset - waiting)
+            rows += _queue_rows(
+                session, request_id, None, rest, page_size - len(rows), exclude=submitted
+            )
     ask_ids = [int(r[0]) for r in rows]
     evidence_counts = dict(
         session.execute(
@@ -452,10 +468,18 @@ def _field_error(name: str, key: str, **params: Any) -> Any:
     return FieldError(name, key, params)
 
 
-def _set_status(
-    session: Session, actor: Actor, ask: DataRequestCompany, changes: dict[str, Any]
+def set_status(
+    session: Session,
+    actor: Actor,
+    ask: DataRequestCompany,
+    changes: dict[str, Any],
+    *,
+    context: str | None = None,
 ) -> None:
-    apply_changes(session, actor, ask, "data_request_company", {**changes})
+    """Change an answer (audited) and keep the request's counts in step with its status."""
+    before = ask.status
+    apply_changes(session, actor, ask, "data_request_company", {**changes}, context=context)
+    tally.move(session, ask.request_id, before, ask.status)
 
 
 def _write_outcome(
@@ -536,7 +560,7 @@ def accept(session: Session, actor: Actor, ask_id: int, *, version: int) -> int:
         raise ValidationError([_field_error("status", "portal.error.not_submitted")])
     figures = {f: ask.figures.get(f, 0) for f in request.fields}
     report = _write_outcome(session, actor, ask, request, figures, Provenance.COMPANY)
-    _set_status(
+    set_status(
         session,
         actor,
         ask,
@@ -564,7 +588,7 @@ def request_changes(
     if check.errors:
         session.rollback()
         check.raise_if_errors()
-    _set_status(
+    set_status(
         session,
         actor,
         ask,
@@ -596,7 +620,7 @@ def enter_on_behalf(
         check.raise_if_errors()
     wanted = {f: clean[f] for f in request.fields}
     report = _write_outcome(session, actor, ask, request, wanted, Provenance.OFFICER)
-    _set_status(
+    set_status(
         session,
         actor,
         ask,
@@ -624,3 +648,23 @@ def evidence_file(session: Session, actor: Actor, evidence_id: int) -> tuple[str
     out = (row.filename, row.kind, bytes(row.content))
     session.rollback()
     return out
+
+
+def revoke_link(session: Session, actor: Actor, ask_id: int) -> int:
+    """End a company's link now (a leaked e-mail, say); a reminder sends a new one."""
+    begin_authorised_write(session, actor, Permission.EDIT_OUTCOMES)
+    if session.get(DataRequestCompany, ask_id) is None:
+        session.rollback()
+        raise NotFound(entity="data_request_company", id=ask_id)
+    ended = revoke_links(session, ask_id)
+    audit.record(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "data_request_company",
+        ask_id,
+        field="link",
+        new="revoked",
+    )
+    session.commit()
+    return ended

@@ -257,6 +257,10 @@ def _answer(actor: Actor, ask_id: int) -> None:
                 )
     if answer.status != "accepted":
         _on_behalf(actor, answer)
+        if st.button(tr("requests.revoke"), key=f"revoke_{ask_id}"):
+            save_then_rerun(
+                lambda s: requests.revoke_link(s, actor, ask_id), tr("requests.revoked")
+            )
 
 
 def _evidence(actor: Actor, answer: Answer) -> None:

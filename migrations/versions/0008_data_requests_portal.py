@@ -52,6 +52,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
+        "data_request_tally",
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("status", _text(20), nullable=False),
+        sa.Column("companies", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["request_id"], ["data_request.id"]),
+        sa.PrimaryKeyConstraint("request_id", "status"),
+    )
+    op.create_table(
         "reminder_sending",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("request_id", sa.Integer(), nullable=False),
@@ -98,7 +106,10 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index(
-        "ix_request_company_status", "data_request_company", ["request_id", "status"], unique=False
+        "ix_request_company_status",
+        "data_request_company",
+        ["request_id", "status", "company_id"],
+        unique=False,
     )
     op.create_table(
         "evidence",
@@ -173,5 +184,6 @@ def downgrade() -> None:
     op.drop_table("data_request_company")
     op.drop_index(op.f("ix_reminder_sending_request_id"), table_name="reminder_sending")
     op.drop_table("reminder_sending")
+    op.drop_table("data_request_tally")
     op.drop_table("data_request")
     op.drop_table("portal_throttle")

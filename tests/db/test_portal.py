@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from crm.errors import NotFound, PermissionDenied, ValidationError
 from crm.models import AuditEntry, Company, OutcomeReport, utcnow
-from crm.portal import answers, reminders, requests
+from crm.portal import answers, reminders, requests, tally
 from crm.portal.links import PortalRefused, resolve
 from crm.portal.models import (
     AskStatus,
@@ -235,6 +235,15 @@ def test_submit_review_accept_with_provenance(session: Session, setup, officer: 
     assert trail.actor_id == officer.id
     counts = requests.review_queue(session, officer, request_id).counts
     assert (counts["accepted"], counts["submitted"]) == (1, 0)
+    # The kept counts agree with counting the answers themselves.
+    direct = dict(
+        session.exec(
+            select(DataRequestCompany.status, func.count())
+            .where(DataRequestCompany.request_id == request_id)
+            .group_by(DataRequestCompany.status)
+        ).all()
+    )
+    assert {k: v for k, v in tally.counts(session, request_id).items() if v} == direct
 
 
 def test_accept_needs_a_submission_and_a_fresh_version(
@@ -330,3 +339,15 @@ def test_reminders_never_go_to_companies_that_submitted(
     assert [r.company_id for r in again] == [companies[1].id]
     sending = reminders.sendings(session, request_id)[0]
     assert sending.company_ids == [companies[1].id] and sending.actor_id == manager.id
+
+
+def test_an_officer_revokes_a_link(session: Session, setup, officer: Actor) -> None:  # noqa: ANN001
+    request_id, companies, tokens = setup
+    ask = session.exec(
+        select(DataRequestCompany).where(DataRequestCompany.company_id == companies[0].id)
+    ).one()
+    assert requests.revoke_link(session, officer, ask.id) == 1
+    with pytest.raises(PortalRefused):
+        answers.view(session, tokens[companies[0].id], "c")
+    assert answers.view(session, tokens[companies[1].id], "c").company_id == companies[1].id
+    assert request_id
