@@ -32,6 +32,7 @@ _NON_WORD = re.compile(r"[\W_]+")
 _INTEGER = re.compile(r"-?\d+")
 
 
+@lru_cache(maxsize=65_536)  # python-stdnum's clean() takes ~0.1 ms; bulk checks ask twice
 def brn_digits(raw: str) -> str:
     """The number without spaces and hyphens (python-stdnum's compact form)."""
     return kr_brn.compact(raw)
@@ -56,11 +57,13 @@ def is_valid_brn(raw: str) -> bool:
     return brn_has_ten_digits(digits) and brn_check_digit(digits[:9]) == int(digits[9])
 
 
+@lru_cache(maxsize=65_536)
 def format_brn(raw: str) -> str:
     """XXX-XX-XXXXX (python-stdnum's presentation)."""
     return kr_brn.format(raw)
 
 
+@lru_cache(maxsize=65_536)  # phonenumbers takes ~0.1 ms a number; a bulk write asks twice
 def normalise_phone(raw: str) -> str | None:
     """A valid phone number as stored: Korean numbers in the national form (010-1234-5678,
     02-123-4567), others in the international form (+1 650-253-0000); None when phonenumbers

@@ -30,32 +30,22 @@ from crm.models import (
     Activity,
     AuditAction,
     AuditEntry,
-    Company,
     ImportBatch,
     OutcomeReport,
-    StageEntry,
     User,
     utcnow,
 )
 from crm.quarters import Quarter
-from crm.services import audit
+from crm.services import audit, removal
 from crm.services.actor import Actor
 from crm.services.closing import closed_quarters
-from crm.services.editing import apply_changes
 from crm.services.history import Names, record_names
 from crm.services.permissions import Permission, begin_authorised_write
+from crm.services.removal import MODELS
 from crm.ui import format as fmt
 from crm.ui.history import field_label, subject
 
-# AuditAction has no member for a removed row yet (crm/models.py is not ours to change); the
-# audit_entry.action column is plain text, so undo records "delete" with the row's last values.
-DELETE_ACTION = "delete"
 COMPANY_USED = "importer.undo.company_used"
-MODELS: dict[str, type[Any]] = {
-    "company": Company,
-    "activity": Activity,
-    "outcome_report": OutcomeReport,
-}
 
 
 @dataclass(frozen=True)
@@ -345,93 +335,28 @@ class Undo:
             grouped[(entry.entity, entry.entity_id)].setdefault(
                 entry.field or "", from_text(model, entry.field or "", entry.old_value)
             )
-        for (entity, entity_id), changes in grouped.items():
-            obj = self.session.get(MODELS[entity], entity_id)
-            apply_changes(
-                self.session,
-                self.actor,
-                obj,
-                entity,
-                changes,
-                context=undo_context(self.batch.id or 0),
-            )  # type: ignore[arg-type]
-        return sum(len(c) for c in grouped.values())
+        return removal.restore_values(
+            self.session, self.actor, grouped, context=undo_context(self.batch.id or 0)
+        )
 
     def remove_stage_moves(self) -> int:
-        removed = 0
+        moves = []
         for mine in self.stage_moves:
             stage, day = audit.parse_stage_move(mine.new_value)
-            entry = self.session.exec(
-                select(StageEntry)
-                .where(
-                    StageEntry.company_id == mine.entity_id,
-                    StageEntry.stage == stage,
-                    StageEntry.entered_on == day,
-                    StageEntry.recorded_by_id == mine.actor_id,
-                )
-                .order_by(col(StageEntry.id).desc())
-            ).first()
-            if entry is None:
-                continue
-            self.session.delete(entry)
-            audit.record(
-                self.session,
-                self.actor,
-                AuditAction.STAGE_CHANGE,
-                "company",
-                mine.entity_id,
-                field="stage",
-                old=mine.new_value,
-                new=None,
-                context=undo_context(self.batch.id or 0),
+            moves.append(
+                removal.StageMove(mine.entity_id, stage, day, mine.actor_id, mine.new_value)
             )
-            removed += 1
-        self.session.flush()
-        return removed
+        return removal.remove_stage_moves(
+            self.session, self.actor, moves, context=undo_context(self.batch.id or 0)
+        )
 
     def delete_created(self) -> dict[str, int]:
-        deleted: dict[str, int] = {}
-        now = utcnow()
-        context = undo_context(self.batch.id or 0)
-        for entity in ("activity", "outcome_report", "stage_entry", "company"):
-            if entity == "stage_entry":
-                companies = self.created["company"]
-                count = 0
-                for part in chunks(sorted(companies)):
-                    result = self.session.execute(
-                        sa.delete(StageEntry).where(col(StageEntry.company_id).in_(part))
-                    )
-                    count += result.rowcount or 0  # type: ignore[attr-defined]
-                deleted[entity] = count
-                continue
-            model = MODELS[entity]
-            ids = sorted(self.created[entity])
-            for part in chunks(ids):
-                objects = self.session.exec(select(model).where(col(model.id).in_(part))).all()
-                rows = [
-                    {
-                        "at": now,
-                        "actor_id": self.actor.id,
-                        "action": DELETE_ACTION,
-                        "entity": entity,
-                        "entity_id": obj.id,
-                        "entity_version": obj.version,
-                        "field": None,
-                        "old_value": audit.to_text(
-                            obj.model_dump(exclude={"id", "version", "created_at", "updated_at"})
-                        ),
-                        "new_value": None,
-                        "context": context,
-                    }
-                    for obj in objects
-                ]
-                if rows:
-                    self.session.execute(sa.insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
-                for obj in objects:
-                    self.session.expunge(obj)
-                self.session.execute(sa.delete(model).where(col(model.id).in_(part)))
-            deleted[entity] = len(ids)
-        return deleted
+        return removal.delete_created(
+            self.session,
+            self.actor,
+            dict(self.created),
+            context=undo_context(self.batch.id or 0),
+        )
 
 
 def undo_import(session: Session, actor: Actor, batch_id: int) -> UndoResult:

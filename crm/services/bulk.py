@@ -92,13 +92,42 @@ def raise_row_errors(checked: Sequence[Checked]) -> None:
         raise BatchError(failures)
 
 
+def reserve_ids(session: Session, table: sa.Table, count: int) -> list[int]:
+    """`count` unused ids of `table`, so that new rows are inserted with their ids in one
+    executemany, and the rows that refer to them written without reading anything back
+    (RETURNING in the rows' order makes SQLAlchemy insert one row per statement on SQLite).
+
+    SQLite: the write transaction (BEGIN IMMEDIATE, begin_authorised_write) holds the
+    database's write lock until commit, so no one else inserts in between; the ids continue
+    after both the highest id and sqlite_sequence (an AUTOINCREMENT table never reuses the id
+    of a deleted row). PostgreSQL: taken from the column's own sequence, as generated ids are."""
+    if count == 0:
+        return []
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        used = connection.exec_driver_sql(
+            "SELECT max(seq) FROM sqlite_sequence WHERE name = ?", (table.name,)
+        ).scalar()
+        top = connection.execute(sa.select(sa.func.max(table.c.id))).scalar()
+        start = max(used or 0, top or 0) + 1
+        return list(range(start, start + count))
+    rows = connection.execute(
+        sa.text(
+            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"
+        ),
+        {"table": table.name, "count": count},
+    )
+    return sorted(row[0] for row in rows)
+
+
 def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> list[int]:
-    """Insert `rows` (executemany) and return their new ids in the rows' order."""
+    """Insert `rows` (one executemany) with reserved ids; returns their ids in the rows' order."""
     if not rows:
         return []
     table = model.__table__  # type: ignore[attr-defined]
-    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(session.execute(statement, rows).scalars())
+    ids = reserve_ids(session, table, len(rows))
+    session.execute(sa.insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    return ids
 
 
 def insert_audit(session: Session, entries: list[dict[str, Any]]) -> None:
