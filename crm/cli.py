@@ -68,7 +68,9 @@ def cmd_demo_load(args: argparse.Namespace) -> int:
             replace=args.replace,
         )
     print(
-        f"Loaded fictional demo data (seed {args.seed}): {result.companies:,} companies, "
+        f"Loaded fictional demo data (seed {args.seed}): {result.companies:,} companies "
+        f"({result.cohort_companies:,} in the {demo.DEMO_YEAR} cohort, "
+        f"{result.companies - result.cohort_companies:,} supported only by infrastructure), "
         f"{result.activities:,} activities, {result.stage_entries:,} stage entries, "
         f"{result.outcome_reports:,} outcome reports, {result.programmes} programmes."
     )
@@ -120,8 +122,9 @@ def cmd_demo_init(args: argparse.Namespace) -> int:
         actor = system_actor(session)
         result = demo.load(session, actor, companies=demo.DEMO_TARGET, seed=demo.DEFAULT_SEED)
         print(
-            f"Loaded the 2022 demo cohort: {result.companies} fictional companies, "
-            f"{result.activities} activities."
+            f"Loaded the 2022 demo cohort: {result.cohort_companies} fictional companies "
+            f"(and {result.companies - result.cohort_companies} supported only by "
+            f"infrastructure), {result.activities} activities."
         )
         _print_accounts(demo_accounts(session, actor, regenerate=False))
     return 0

@@ -22,12 +22,13 @@ def test_upgrade_load_stats(cli_db: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["db", "upgrade"]) == 0
     assert main(["demo", "load", "--companies", "30", "--seed", "4"]) == 0
     out = capsys.readouterr().out
-    assert "30 companies" in out and "fictional" in out
+    assert "50 companies (30 in the 2022 cohort, 20 supported only by infrastructure)" in out
+    assert "fictional" in out
     assert main(["demo", "load"]) == 2
     assert "--replace" in capsys.readouterr().err
     assert main(["db", "stats"]) == 0
     stats = capsys.readouterr().out
-    assert "company                  30" in stats
+    assert "company                  50" in stats
     assert "2022-Q1" in stats and "mentoring" in stats
 
 
