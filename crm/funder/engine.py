@@ -23,6 +23,7 @@ from openpyxl.styles import NamedStyle
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from crm.funder.cached import write_cached_values
@@ -62,6 +63,9 @@ def load_template(data: bytes) -> Workbook:
 
 def write_value(cell: Any, value: Any) -> None:
     """A value as data: text that looks like a formula stays text (and shows as typed)."""
+    if value is None or type(value) is int or type(value) is float:
+        cell.value = value
+        return
     if isinstance(value, str):
         text = clean_text(value)
         cell.value = text
@@ -135,21 +139,23 @@ def _heights(ws: Worksheet, shift: RowShift) -> None:
 
 
 def _merged(ws: Worksheet, shift: RowShift) -> list[CellRange]:
-    """Unmerge the ranges on or below the table (they are merged again where they land)."""
-    affected = [CellRange(r.coord) for r in ws.merged_cells.ranges if r.max_row >= shift.first]
-    for r in affected:
-        ws.unmerge_cells(r.coord)
-    return affected
+    """Take out the merged ranges on or below the table; they are put back where they land.
+    (The placeholder cells inside them move with their rows.)"""
+    affected = [r for r in ws.merged_cells.ranges if r.max_row >= shift.first]
+    ws.merged_cells = MultiCellRange(set(ws.merged_cells.ranges) - set(affected))
+    return [CellRange(r.coord) for r in affected]
 
 
 def _merge_again(ws: Worksheet, shift: RowShift, ranges: list[CellRange]) -> None:
-    done: set[str] = set()
+    """The ranges where they landed, the template row's on every table row. Added as one set:
+    openpyxl's merge_cells checks each new range against every existing one, which is
+    quadratic over a 10,000-row table with a merge per row."""
+    coords: dict[str, None] = {}
 
     def merge(min_col: int, min_row: int, max_col: int, max_row: int) -> None:
         coord = CellRange(min_col=min_col, min_row=min_row, max_col=max_col, max_row=max_row).coord
-        if coord not in done and coord.count(":"):
-            done.add(coord)
-            ws.merge_cells(coord)
+        if ":" in coord:
+            coords.setdefault(coord)
 
     for r in ranges:
         in_table = shift.first <= r.min_row and r.max_row <= shift.old_last
@@ -163,6 +169,13 @@ def _merge_again(ws: Worksheet, shift: RowShift, ranges: list[CellRange]) -> Non
         top, bottom = shift.row(r.min_row), shift.row(r.max_row, is_end=True)
         if top <= bottom:
             merge(r.min_col, top, r.max_col, bottom)
+    landed = [MergedCellRange(ws, coord) for coord in coords]
+    ws.merged_cells = MultiCellRange(set(ws.merged_cells.ranges) | set(landed))
+    for merged in landed:
+        # Placeholder cells and edge borders, as merge_cells makes them; a new table row's cells
+        # instead take the template row's cells' look (write_table), borders included.
+        if not shift.old_last < merged.min_row <= shift.new_last:
+            merged.format()
 
 
 def resize_table(wb: Workbook, ws: Worksheet, first: int, row_count: int, rows: int) -> RowShift:
@@ -191,35 +204,47 @@ def resize_table(wb: Workbook, ws: Worksheet, first: int, row_count: int, rows: 
 
 class _RowStyles:
     """The template row's look per column as named styles: openpyxl copies a named style onto a
-    cell in one step, where six separate style attributes would cost ten times as much."""
+    cell in one step, where six separate style attributes cost ten times as much. Columns that
+    look alike share one style (a named style is found by name in a list on every use)."""
 
     def __init__(self, wb: Workbook, ws: Worksheet, row: int, last_col: int) -> None:
         self.styles: dict[int, str] = {}
         self.formulas: dict[int, str] = {}
         taken = set(wb.named_styles)
+        made: dict[tuple[Any, ...], str] = {}
         for c in range(1, last_col + 1):
             source = ws.cell(row, c)
             if isinstance(source.value, str) and source.data_type == "f":
                 self.formulas[c] = source.value
             if not source.has_style:
                 continue
-            n = len(taken) + 1
-            while f"funder form {n}" in taken:
-                n += 1
-            name = f"funder form {n}"
-            taken.add(name)
-            wb.add_named_style(
-                NamedStyle(
-                    name=name,
-                    font=copy(source.font),
-                    fill=copy(source.fill),
-                    border=copy(source.border),
-                    alignment=copy(source.alignment),
-                    number_format=source.number_format,
-                    protection=copy(source.protection),
-                )
+            look = (
+                copy(source.font),
+                copy(source.fill),
+                copy(source.border),
+                copy(source.alignment),
+                source.number_format,
+                copy(source.protection),
             )
-            self.styles[c] = name
+            if look not in made:
+                n = len(taken) + 1
+                while f"funder form {n}" in taken:
+                    n += 1
+                made[look] = f"funder form {n}"
+                taken.add(made[look])
+                font, fill, border, alignment, number_format, protection = look
+                wb.add_named_style(
+                    NamedStyle(
+                        name=made[look],
+                        font=font,
+                        fill=fill,
+                        border=border,
+                        alignment=alignment,
+                        number_format=number_format,
+                        protection=protection,
+                    )
+                )
+            self.styles[c] = made[look]
 
 
 def write_table(
