@@ -16,6 +16,7 @@ DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "crm.sqlite3"
 ENV_PREFIX = "CRM_"
 
 PositiveWhole = Annotated[int, Field(gt=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
 
 
 class SettingsError(ValueError):
@@ -51,6 +52,8 @@ class Settings(BaseSettings):
     portal_lock_minutes: PositiveWhole = 15
     evidence_max_mb: PositiveWhole = 10
     evidence_max_files: PositiveWhole = 20
+    # HPC allocations used less than this share of their GPU-hours near their end are flagged.
+    hpc_idle_threshold: Share = 0.5
 
 
 def _explain(error: ValidationError) -> str:

@@ -3,6 +3,9 @@ utilisation."""
 
 KO: dict[str, str] = {
     "nav.kinds": "지원 유형",
+    # The built-in kinds' names for screens that label a kind from the catalogue.
+    "kind.hpc": "HPC 컴퓨팅 자원",
+    "kind.equipment": "시험·실증 장비",
     "kinds.title": "지원 유형",
     "kinds.intro": (
         "지원 유형마다 활동에 기록하는 항목을 정합니다. 항목을 더 쓰지 않으려면 '사용 중지'하세요. "
@@ -125,6 +128,8 @@ KO: dict[str, str] = {
 
 EN: dict[str, str] = {
     "nav.kinds": "Support kinds",
+    "kind.hpc": "HPC compute",
+    "kind.equipment": "Test equipment",
     "kinds.title": "Support kinds",
     "kinds.intro": (
         "Each kind of support decides what an activity records. Retire a field you no longer "

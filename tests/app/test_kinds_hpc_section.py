@@ -1,0 +1,32 @@
+"""The support log's HPC utilisation section on the demo data: the overall utilisation and the
+allocations to reclaim are the ones crm/kinds/hpc.py computes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from crm.clock import to_office
+from crm.kinds import hpc
+from tests.app.conftest import OpenAs
+
+
+def test_hpc_section_lists_the_allocations_to_reclaim(open_as: OpenAs, app_db: Engine) -> None:
+    with Session(app_db) as s:
+        found = hpc.allocations(s, year=2022)
+    today = to_office(datetime.now(UTC)).date()
+    flagged = hpc.to_reclaim(found, today, 0.5)
+    assert found and flagged  # the demo has HPC allocations, some idle
+    at = open_as("manager", "pages/2_Support_log.py")
+    at.selectbox(key="sl_budget_year").set_value(2022).run()
+    overall = hpc.overall(found)
+    assert overall is not None
+    [section] = [e for e in at.expander if e.label.startswith("HPC 자원 활용률")]
+    assert section.label == f"HPC 자원 활용률 · 활용률 {overall:.0%}"
+    assert f"**회수 검토 대상 {len(flagged)}건**" in [m.value for m in section.markdown]
+    table = section.dataframe[0].value
+    assert len(table) == len(flagged)
+    assert table["기업"].tolist() == [a.company for a in flagged]
+    assert table["활용률"].tolist() == [f"{a.utilisation:.0%}" for a in flagged]
