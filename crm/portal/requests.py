@@ -546,7 +546,7 @@ def _write_outcome(
         report.id,
         version=report.version,
         field="provenance",
-        new={"source": source.value, "accepted_by": actor.display_name, "request": request.id},
+        new=source.value,
         context=context,
     )
     return report

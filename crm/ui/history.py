@@ -33,7 +33,13 @@ from crm.ui import format as fmt
 BUILTIN_FIELDS: dict[str, KindField] = {
     f.name: f for row in BUILTIN_KIND_ROWS for f in kind_fields(row, include_retired=True)
 }
-CODED = {"industry": "industry", "status": "status", "stage": "stage", "role": "role"}
+CODED = {
+    "industry": "industry",
+    "status": "status",
+    "stage": "stage",
+    "role": "role",
+    "provenance": "portal.provenance",
+}
 COUNT_FIELDS = frozenset(
     {"employees", "new_hires", "patents_filed", "patents_registered", "target_companies", "hours"}
 )
@@ -344,6 +350,8 @@ def note(context: str | None, names: Names, lang: str) -> str:
             file = names.imports.get(batch, "")
         key = "history.note.undo" if undo else "history.note.import"
         return t(key, lang, file=file) if file else t(f"{key}_unknown", lang)
+    if context.startswith("data request #"):  # crm.portal: a company's answer, accepted
+        return t("history.note.data_request", lang)
     if context.startswith("restatement"):
         periods = restated_periods(context)
         if periods:

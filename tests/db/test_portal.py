@@ -231,7 +231,8 @@ def test_submit_review_accept_with_provenance(session: Session, setup, officer: 
             AuditEntry.field == "provenance",
         )
     ).one()
-    assert '"source": "company"' in (trail.new_value or "")
+    assert trail.new_value == "company"
+    assert trail.context == f"data request #{request_id}: company"
     assert trail.actor_id == officer.id
     counts = requests.review_queue(session, officer, request_id).counts
     assert (counts["accepted"], counts["submitted"]) == (1, 0)
@@ -350,4 +351,22 @@ def test_an_officer_revokes_a_link(session: Session, setup, officer: Actor) -> N
     with pytest.raises(PortalRefused):
         answers.view(session, tokens[companies[0].id], "c")
     assert answers.view(session, tokens[companies[1].id], "c").company_id == companies[1].id
+    assert request_id
+
+
+def test_company_history_reads_the_provenance(session: Session, setup, officer: Actor) -> None:  # noqa: ANN001
+    from crm.services import history
+    from crm.ui.history import history_table
+
+    request_id, companies, tokens = setup
+    _submit(session, tokens[companies[0].id])
+    ask = session.exec(
+        select(DataRequestCompany).where(DataRequestCompany.company_id == companies[0].id)
+    ).one()
+    requests.accept(session, officer, ask.id, version=ask.version)
+    said = history_table(history.company_history(session, officer, companies[0].id), "ko")
+    text = " | ".join(str(v) for v in said.to_numpy().ravel())
+    assert "출처" in text and "기업 제출·승인" in text
+    assert "자료 요청으로 받은 수치" in text
+    assert "data request" not in text and "company" not in text
     assert request_id
