@@ -20,15 +20,17 @@ COMPANY = 40
 STORED_AT = datetime(2022, 11, 1, 1, 39, tzinfo=UTC)
 
 
-def _raise_amount(engine: Engine) -> tuple[str, int]:
+def _raise_amount(engine: Engine) -> tuple[str, int, int]:
     """An officer changes an activity of company 40 to 8,500,000 won; its audit row is dated
-    2022-11-01 01:39 UTC. Returns the company's name and the audit row's id."""
+    2022-11-01 01:39 UTC. Returns the company's name, the audit row's id and the old amount."""
     with Session(engine) as s:
         officer = actor_by_username(s, "officer")
         activity = s.exec(
             select(Activity).where(Activity.company_id == COMPANY).order_by(Activity.id)
         ).first()
         assert activity is not None and activity.id is not None
+        before = activity.amount_krw
+        assert before != 8_500_000
         activities.update_activity(
             s, officer, activity.id, version=activity.version, changes={"amount_krw": 8_500_000}
         )
@@ -37,7 +39,8 @@ def _raise_amount(engine: Engine) -> tuple[str, int]:
         c.execute(
             text("UPDATE audit_entry SET at = :at WHERE id = :i"), {"at": STORED_AT, "i": audit_id}
         )
-    return scalar(engine, "SELECT name_ko FROM company WHERE id = :i", i=COMPANY), audit_id
+    name = scalar(engine, "SELECT name_ko FROM company WHERE id = :i", i=COMPANY)
+    return name, audit_id, before
 
 
 def _history_frame(at: object, when: str = "일시", note: str = "비고") -> pd.DataFrame:
@@ -56,7 +59,7 @@ def _cells(frame: pd.DataFrame) -> str:
 
 
 def test_company_audit_tab_reads_in_words_and_office_time(open_as: OpenAs, app_db: Engine) -> None:
-    name, _ = _raise_amount(app_db)
+    name, _, before = _raise_amount(app_db)
     at = open_as("officer", "pages/1_Companies.py")
     at.query_params["company"] = str(COMPANY)
     at.query_params["tab"] = "audit"  # only the open tab is drawn
@@ -67,7 +70,7 @@ def test_company_audit_tab_reads_in_words_and_office_time(open_as: OpenAs, app_d
     assert first["일시"] == "2022.11.01 10:39"
     assert first["작성자"] == "김하늘 담당 (데모)"
     assert first["내용"].startswith(f"{name} · ")
-    assert first["내용"].endswith("금액 600,000원 → 8,500,000원")
+    assert first["내용"].endswith(f"금액 {before:,}원 → 8,500,000원")
     shown = _cells(audit)
     assert name in shown and "8,500,000원" in shown
     for raw in ("amount_krw", "demo load", "seed=", "@20", "#"):
@@ -76,17 +79,17 @@ def test_company_audit_tab_reads_in_words_and_office_time(open_as: OpenAs, app_d
 
 
 def test_home_feed_in_english(open_as: OpenAs, app_db: Engine) -> None:
-    name, _ = _raise_amount(app_db)
+    name, _, before = _raise_amount(app_db)
     feed = _history_frame(open_as("officer", lang="en"), "When", "Note")
     assert feed.iloc[0]["When"] == "2022-11-01 10:39"
     assert feed.iloc[0]["What"].startswith(f"{name} · ")
-    assert feed.iloc[0]["What"].endswith("Amount ₩600,000 → ₩8,500,000")
+    assert feed.iloc[0]["What"].endswith(f"Amount ₩{before:,} → ₩8,500,000")
 
 
 def test_home_feed_in_words_without_account_events_for_officers(
     open_as: OpenAs, app_db: Engine
 ) -> None:
-    name, _ = _raise_amount(app_db)
+    name, _, _ = _raise_amount(app_db)
     with Session(app_db) as s:
         admin = actor_by_username(s, "admin")
         users.set_password(s, admin, "officer2", "a-fresh-passw0rd!")
