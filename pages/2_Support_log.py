@@ -18,7 +18,7 @@ from crm.services.reference import list_kinds
 from crm.ui import auth, budget_view, choices, state
 from crm.ui import format as fmt
 from crm.ui.actions import as_opened, save_then_rerun
-from crm.ui.activity_form import edit_activity_form, log_activity_form
+from crm.ui.activity_form import activity_heading, edit_activity_form, log_activity_form
 from crm.ui.company_detail import activity_table
 from crm.ui.data import session
 from crm.ui.forms import (
@@ -121,7 +121,7 @@ if editable and selected_id is None and linked and str(linked).isdigit():
 
 if selected_id is not None:
     with st.container(border=True):
-        st.markdown(f"**{tr('activity.edit')} #{selected_id}**")
+        st.markdown(f"**{tr('activity.edit')}: {activity_heading(selected_id)}**")
         edit_activity_form(actor, selected_id)
 
 st.subheader(tr("support.budget"))

@@ -134,6 +134,7 @@ MESSAGES: dict[str, str] = {
     "col.amount": "Amount",
     "col.stage": "Stage",
     "col.company": "Company",
+    "col.record_number": "No.",
     "col.when": "When",
     "col.who": "By",
     "col.what": "What",

@@ -134,6 +134,7 @@ MESSAGES: dict[str, str] = {
     "col.amount": "금액",
     "col.stage": "단계",
     "col.company": "기업",
+    "col.record_number": "번호",
     "col.when": "일시",
     "col.who": "작성자",
     "col.what": "내용",

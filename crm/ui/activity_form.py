@@ -14,6 +14,7 @@ from crm.services import activities, programmes
 from crm.services.activity_views import budget_check
 from crm.services.actor import Actor
 from crm.services.closing import is_closed
+from crm.services.companies import get_company
 from crm.services.permissions import Permission, can
 from crm.services.reference import get_kind
 from crm.services.saving import (
@@ -209,6 +210,16 @@ def log_activity_form(
     st.session_state[wkey(key, "programme")] = programme_id
     state.flash(tr("restate.done") if saved.restated else tr("activity.logged"))
     st.rerun()
+
+
+def activity_heading(activity_id: int) -> str:
+    """Whose activity, when and in which programme: "금남로보틱스 (가상) · 2022.11.15 · 멘토링 2022"
+    (an officer recognises an activity by these, not by its number)."""
+    with session() as s:
+        activity = activities.get_activity(s, activity_id)
+        company = get_company(s, activity.company_id).name_ko
+        programme = programmes.get_programme(s, activity.programme_id).name
+    return f"{company} · {fmt.day(activity.start_on, language())} · {programme}"
 
 
 def edit_activity_form(actor: Actor, activity_id: int) -> None:

@@ -390,7 +390,7 @@ def activity_table(rows: pd.DataFrame) -> pd.DataFrame:
     lang = language()
     return pd.DataFrame(
         {
-            "#": rows["id"],
+            tr("col.record_number"): rows["id"],  # the number officers quote
             tr("col.company"): rows["company"],
             tr("field.start_on"): [fmt.day(d, lang) for d in rows["start_on"]],
             tr("col.kind"): [tr(f"kind.{k}") for k in rows["kind"]],

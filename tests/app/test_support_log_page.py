@@ -48,6 +48,15 @@ def test_edit_and_cancel_an_activity(open_as: OpenAs, app_db: Engine) -> None:
     at = open_as("officer", "pages/2_Support_log.py")
     at.query_params["activity"] = str(activity_id)
     at.run()
+    company, programme, day = row(
+        app_db,
+        "SELECT c.name_ko, p.name, a.start_on FROM activity a JOIN company c ON c.id = a.company_id "
+        "JOIN programme p ON p.id = a.programme_id WHERE a.id = :i",
+        i=activity_id,
+    )
+    day = str(day).replace("-", ".")
+    heading = f"**선택한 지원 내역 수정: {company} · {day} · {programme}**"
+    assert heading in [m.value for m in at.markdown]  # names and the date, not the row's id
     prefix = f"ea{activity_id}"
     before = snapshot(app_db)
     at.date_input(key=f"{prefix}_end").set_value(date(2021, 1, 1))
@@ -111,6 +120,15 @@ def test_closed_quarter_edit_is_a_restatement_with_a_reason(
     at = open_as("manager", "pages/2_Support_log.py")
     at.query_params["activity"] = str(activity_id)
     at.run()
+    company, programme, day = row(
+        app_db,
+        "SELECT c.name_ko, p.name, a.start_on FROM activity a JOIN company c ON c.id = a.company_id "
+        "JOIN programme p ON p.id = a.programme_id WHERE a.id = :i",
+        i=activity_id,
+    )
+    day = str(day).replace("-", ".")
+    heading = f"**선택한 지원 내역 수정: {company} · {day} · {programme}**"
+    assert heading in [m.value for m in at.markdown]  # names and the date, not the row's id
     prefix = f"ea{activity_id}"
     before = snapshot(app_db)
     at.text_input(key=f"{prefix}_amount").input("777,000")
