@@ -17,6 +17,7 @@ from crm.importer import (
     SourceTable,
     UndoRefused,
     apply_import,
+    clearable_fields,
     field_label,
     fields_for,
     import_history,
@@ -155,6 +156,22 @@ if upload is not None:
         q1, q2 = st.columns(2)
         create_companies = q1.checkbox(tr("import.create_companies"), value=True, key="imp_create")
         usd_rate = q2.number_input(tr("import.usd_rate"), min_value=0.0, value=0.0, key="imp_usd")
+        empty_clears = False
+        clears, kept = clearable_fields(table.kind, mapping)
+        if clears or kept:
+            empty_clears = st.checkbox(
+                tr("import.empty_clears"),
+                value=False,
+                help=tr("import.empty_clears_help"),
+                key="imp_empty_clears",
+            )
+            for key, names in (
+                ("import.empty_clears_fields", clears),
+                ("import.empty_clears_required", kept),
+            ):
+                if names:
+                    listed = ", ".join(field_label(name, lang) for name in names)
+                    st.caption(tr(key, fields=listed))
     options = ImportOptions(
         default_stage=default_stage,
         stage_since=stage_since,
@@ -164,6 +181,7 @@ if upload is not None:
         create_companies=create_companies,
         date_order=date_order,
         usd_krw_rate=usd_rate or None,
+        empty_clears=empty_clears,
     )
     fingerprint = (
         digest,

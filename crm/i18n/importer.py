@@ -56,7 +56,9 @@ KO: dict[str, str] = {
     "importer.error.programme_for_kind": "{year}년 '{kind}' 유형의 지원사업이 없습니다. 지원사업을 먼저 만들거나 지원사업을 지정하세요.",
     "importer.error.programme_kind_ambiguous": "{year}년 '{kind}' 유형의 지원사업이 여러 개입니다. 지원사업 열을 추가하세요.",
     "importer.error.programme_needed": "지원사업이 없습니다. 지원사업 열이나 지원유형 열을 지정하거나, 기본 지원사업을 고르세요.",
-    "importer.error.kind_mismatch": "지원사업 '{programme}'의 유형({kind})과 지원유형 열이 다릅니다.",
+    "importer.error.kind_mismatch": "지원사업 '{programme}'의 유형({kind_ko})과 지원유형 열이 다릅니다. 지원유형을 고치거나 비워 두세요.",
+    "importer.error.cannot_clear": "필수 항목이라 빈 칸으로 지울 수 없습니다. 값을 채우거나 '빈 칸은 값을 지웁니다'를 끄세요.",
+    "importer.warning.cleared": "저장된 값 '{old}'을(를) 지웁니다.",
     # per-cell warnings (the row is imported)
     "importer.warn.industry_other": "업종 '{value}'은(는) 사업의 업종 분류에 없어 '기타'로 저장합니다.",
     "importer.warn.round_other": "투자단계 '{value}'은(는) 분류에 없어 '기타'로 저장합니다.",
@@ -229,7 +231,9 @@ EN: dict[str, str] = {
     "importer.error.programme_for_kind": "There is no '{kind}' programme in {year}. Create the programme first or choose one.",
     "importer.error.programme_kind_ambiguous": "There are several '{kind}' programmes in {year}. Add a programme column.",
     "importer.error.programme_needed": "No programme. Map a programme or kind column, or choose a default programme.",
-    "importer.error.kind_mismatch": "Programme '{programme}' is of kind {kind}, not the kind in this row.",
+    "importer.error.kind_mismatch": "Programme '{programme}' is of kind {kind_en}, not the kind in this row. Correct the kind or leave it empty.",
+    "importer.error.cannot_clear": "This field is required and cannot be cleared by an empty cell: fill it in or turn off “Empty cells clear values”.",
+    "importer.warning.cleared": "Clears the stored value '{old}'.",
     # per-cell warnings (the row is imported)
     "importer.warn.industry_other": "Industry '{value}' is not one of the programme's industries: saved as 'other'.",
     "importer.warn.round_other": "Round '{value}' is not one of the known rounds: saved as 'other'.",

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from crm.importer.apply import apply_import, batch_context
+from crm.importer.clearing import clearable_fields
 from crm.importer.errors import ImportHasErrors, ImportRefused, Reason, UndoRefused
 from crm.importer.export import export_activities, export_companies
 from crm.importer.fields import FieldSpec, field_label, fields_for
@@ -79,6 +80,7 @@ __all__ = [
     "UndoResult",
     "apply_import",
     "batch_context",
+    "clearable_fields",
     "export_activities",
     "export_companies",
     "field_label",

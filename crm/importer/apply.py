@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from crm.i18n import t
@@ -31,8 +30,7 @@ from crm.importer.preview import (
     OutcomeUpdatePlan,
     plan_import,
 )
-from crm.models import ImportBatch
-from crm.services import bulk
+from crm.services import bulk, import_batches
 from crm.services.activities import NewActivity
 from crm.services.actor import Actor
 from crm.services.bulk import CompanyUpdate, NewOutcomeReport
@@ -41,7 +39,6 @@ from crm.services.permissions import Permission, begin_authorised_write
 Progress = Callable[[float, str], None]
 WRITE_CHUNK = 2000  # rows per bulk call, between progress reports
 CONTEXT_MAX = 200
-_ADVISORY_LOCK_KEY = 7_020_007  # PostgreSQL: one import at a time, so two cannot both create X
 Plan = TypeVar("Plan")
 
 
@@ -172,11 +169,6 @@ class Writer:
         return created
 
 
-def _serialise_imports(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
-
-
 def apply_import(
     session: Session,
     actor: Actor,
@@ -196,15 +188,9 @@ def apply_import(
     begin_authorised_write(session, actor, Permission.IMPORT_DATA)
     report = progress or _no_progress
     try:
-        _serialise_imports(session)
-        batch = ImportBatch(
-            filename=table.filename[:255],
-            kind=table.kind.value,
-            sha256=table.sha256,
-            actor_id=actor.id,
+        batch = import_batches.open_batch(
+            session, actor, filename=table.filename, kind=table.kind.value, sha256=table.sha256
         )
-        session.add(batch)
-        session.flush()  # takes the write lock now (SQLite), so the checks below stay true
         assert batch.id is not None
         report(0.05, t("importer.progress.checking", lang))
         preview = plan_import(session, table, mapping=mapping, options=options)
@@ -230,10 +216,13 @@ def apply_import(
             preview.options.today or date.today(),
         )
         companies_created = writer.write(preview)
-        batch.rows_created = counts[RowStatus.NEW.value]
-        batch.rows_updated = counts[RowStatus.UPDATE.value]
-        batch.rows_skipped = len(skipped) + counts[RowStatus.DUPLICATE.value]
-        session.add(batch)
+        import_batches.record_counts(
+            session,
+            batch,
+            created=counts[RowStatus.NEW.value],
+            updated=counts[RowStatus.UPDATE.value],
+            skipped=len(skipped) + counts[RowStatus.DUPLICATE.value],
+        )
         session.commit()
     except BaseException:
         session.rollback()

@@ -154,6 +154,7 @@ class ImportOptions:
     create_companies: bool = True  # activities: create companies that are not in the database
     date_order: str = "auto"  # "auto", "dmy" or "mdy": how to read 04/03/2022
     usd_krw_rate: float | None = None  # converts amounts in columns marked USD
+    empty_clears: bool = False  # companies: an empty cell clears the stored optional value
     today: date | None = None  # fixed "today" for tests
 
 

@@ -12,6 +12,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crm.errors import FieldError
+from crm.i18n import LANGUAGES
+from crm.importer.clearing import COLUMN_OF, cleared_values
 from crm.importer.fields import AMOUNT_TWINS, fields_for
 from crm.importer.mapping import check_mapping
 from crm.importer.matching import Catalog, CompanyLookup, CompanyRef, brn_key
@@ -36,6 +38,7 @@ from crm.services.bulk import CompanyUpdate, NewOutcomeReport
 from crm.services.companies import PROFILE_FIELDS, NewCompany
 from crm.services.outcomes import FIGURE_FIELDS
 from crm.services.permissions import Permission, check_permission
+from crm.services.reference import kind_label
 from crm.validation import Checker, normalise_name
 
 # Validator field names that come from a differently named column (a stage move's missing
@@ -164,6 +167,7 @@ class Planner:
         self.fields = fields_for(table.kind, self.catalog.kinds)
         check_mapping(mapping, table.labels, table.kind, self.fields)
         self.mapping = mapping
+        self.mapped = {name for name in mapping.values() if name}
         self.parser = RowParser(
             table, mapping, self.fields, options, Vocabulary.build(self.catalog.kinds)
         )
@@ -401,6 +405,8 @@ class Planner:
             and f not in {e.field for e in pre.errors}
             and not _same(getattr(company, f), v)
         }
+        if self.options.empty_clears:
+            errors += self.clear_empty(preview, row, company, diff)
         stage_change: tuple[Stage, date] | None = None
         target = values.get("stage")
         if target and target != last[0]:
@@ -434,6 +440,22 @@ class Planner:
         assert company.id is not None
         preview.plan = CompanyUpdatePlan(company.id, diff, stage_change)
 
+    def clear_empty(
+        self, preview: RowPreview, row: ParsedRow, company: Company, diff: dict[str, Any]
+    ) -> list[CellIssue]:
+        """ "Empty cells clear values": the row's empty optional cells join its changes (each
+        noted with the value it clears); an empty required cell is refused."""
+        unreadable = {issue.field for issue in row.errors}
+        clears, refused = cleared_values(row.values, unreadable, company, self.mapped)
+        for name in clears:
+            column = COLUMN_OF.get(name, name)
+            old = to_text(getattr(company, name))
+            preview.warnings.append(
+                self.issue(row.number, column, "importer.warning.cleared", {"old": old})
+            )
+        diff.update(clears)
+        return [self.issue(row.number, column, "importer.error.cannot_clear") for column in refused]
+
     # activities ----------------------------------------------------------------------------------
 
     def resolve_programme(self, row: ParsedRow, errors: list[CellIssue]) -> int | None:
@@ -450,12 +472,16 @@ class Planner:
                 return None
             programme = self.catalog.programme(pid)  # type: ignore[arg-type]
             if values.get("kind") and programme is not None and programme.kind != values["kind"]:
+                kind = next(k for k in self.catalog.kinds if k.code == programme.kind)
                 errors.append(
                     self.issue(
                         row.number,
                         "kind",
                         "importer.error.kind_mismatch",
-                        {"programme": programme.name, "kind": programme.kind},
+                        {
+                            "programme": programme.name,
+                            **{f"kind_{lang}": kind_label(kind, lang) for lang in LANGUAGES},
+                        },
                     )
                 )
             return pid

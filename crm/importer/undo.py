@@ -33,10 +33,9 @@ from crm.models import (
     ImportBatch,
     OutcomeReport,
     User,
-    utcnow,
 )
 from crm.quarters import Quarter
-from crm.services import audit, removal
+from crm.services import audit, import_batches, removal
 from crm.services.actor import Actor
 from crm.services.closing import closed_quarters
 from crm.services.history import Names, record_names
@@ -382,9 +381,7 @@ def undo_import(session: Session, actor: Actor, batch_id: int) -> UndoResult:
         deleted = undo.delete_created()
         if moved_back:
             deleted["stage_entry"] = deleted.get("stage_entry", 0) + moved_back
-        batch.undone_at = utcnow()
-        batch.undone_by_id = actor.id
-        session.add(batch)
+        import_batches.mark_undone(session, actor, batch)
         session.commit()
     except IntegrityError as exc:  # a row made since refers to one this import created
         session.rollback()

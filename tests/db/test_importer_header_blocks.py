@@ -116,7 +116,7 @@ def test_three_header_rows_and_a_title_above_them(session: Session, officer: Act
         ["기본정보", None, "대표자", None, None, "단계", "업종", "설립일", "소재지"],
         ["회사명", "사업자번호", "연락처", None, "성명"],
         [None, None, "전화", "이메일"],
-        *([r[0], r[1], "062-000-0000", "a@b.kr", r[2], *r[4:7], r[3]] for r in ROWS),
+        *([r[0], r[1], "062-123-4567", "a@b.kr", r[2], *r[4:7], r[3]] for r in ROWS),
     ]
     merges = [("A1:I1", "기업 현황"), ("A2:B2", "기본정보"), ("C2:E2", "대표자")]
     merges += [("C3:D3", "연락처")]
