@@ -168,3 +168,22 @@ def test_form_rows_counts_the_numbered_rows_down_to_the_total() -> None:
     ws = load_template(form_bytes())[MAIN]
     assert form_rows(ws, FIRST_ROW, ["A", "B", "F"]) == FORM_ROWS
     assert form_rows(ws, FIRST_ROW + 1, ["B"]) == FORM_ROWS - 1
+
+
+def test_second_sheet_kept_as_it_was() -> None:
+    kpi = opened(fill(10))[KPI]
+    assert kpi["A1"].value == "성과지표" and kpi["A1"].font.b is True
+    assert kpi["A1"].font.sz == 14
+    assert [kpi.cell(r, 1).value for r in range(3, 7)] == [
+        "지원기업 수 (분기)",
+        "지원기업 수 (누적)",
+        "집행액 (누적)",
+        "표의 지원금액 합계",
+    ]
+    assert kpi.column_dimensions["A"].width == 28
+
+
+def test_new_rows_merged_cells_keep_their_box() -> None:
+    ws = opened(fill(10))[MAIN]
+    assert ws["H16"].border.left.style == "thin"
+    assert ws["I16"].border.right.style == "thin" and ws["I16"].border.bottom.style == "thin"
