@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -58,67 +59,89 @@ def best_of(runs: int, action: Callable[[], Any]) -> float:
     return best * 1000
 
 
-def measure(companies: int, submit_cap: int | None, runs: int) -> dict[str, float]:
-    source, _ = demo_file(companies, directory=BENCH_CACHE)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.sqlite3"
-        shutil.copy(source, path)
-        engine = make_engine(f"sqlite:///{path}")
-        with Session(engine, expire_on_commit=False) as s:
-            manager = actor_from_user(s.exec(select(User).where(User.role == "manager")).first())
-            ids = [int(i) for i in s.exec(select(Company.id).order_by(Company.id)).all()]
-            started = time.perf_counter()
-            request_id = requests.open_request(
-                s,
-                manager,
-                requests.NewRequest(
-                    year=2022,
-                    quarter=4,
-                    due_on=date.today() + timedelta(days=14),
-                    company_ids=tuple(ids),
-                ),
-            )
-            links = reminders.issue_links(s, manager, request_id)
-            setup = time.perf_counter() - started
-            tokens = [parse_qs(urlsplit(r.link).query)["t"][0] for r in links]
-            share = len(tokens) // 4
-            if submit_cap is not None:
-                share = min(share, submit_cap)
-            for token in tokens[:share]:
-                answers.save(
-                    s,
-                    token,
-                    "bench",
-                    figures=FIGURES,
-                    patents=[],
-                    declared_name="대표",
-                    declared_on=date(2023, 1, 5),
-                    submit=True,
-                )
-            probe = tokens[len(tokens) // 2]
-            queue = best_of(runs, lambda: requests.review_queue(s, manager, request_id))
-            portal = best_of(runs, lambda: answers.view(s, probe, "bench"))
-        engine.dispose()
-    return {"setup_s": setup, "queue_ms": queue, "portal_ms": portal, "submitted": share}
+@dataclass
+class Prepared:
+    """One data set with an open request, its links issued and a share submitted."""
+
+    companies: int
+    submitted: int
+    setup_s: float
+    session: Session
+    queue: Callable[[], Any]
+    portal: Callable[[], Any]
+
+
+def prepare(nominal: int, submit_cap: int | None, directory: Path) -> Prepared:
+    source, _ = demo_file(nominal, directory=BENCH_CACHE)
+    path = directory / f"bench_{nominal}.sqlite3"
+    shutil.copy(source, path)
+    engine = make_engine(f"sqlite:///{path}")
+    s = Session(engine, expire_on_commit=False)
+    manager = actor_from_user(s.exec(select(User).where(User.role == "manager")).first())
+    ids = [int(i) for i in s.exec(select(Company.id).order_by(Company.id)).all()]
+    started = time.perf_counter()
+    request_id = requests.open_request(
+        s,
+        manager,
+        requests.NewRequest(
+            year=2022,
+            quarter=4,
+            due_on=date.today() + timedelta(days=14),
+            company_ids=tuple(ids),
+        ),
+    )
+    links = reminders.issue_links(s, manager, request_id)
+    setup = time.perf_counter() - started
+    tokens = [parse_qs(urlsplit(r.link).query)["t"][0] for r in links]
+    share = len(tokens) // 4 if submit_cap is None else min(len(tokens) // 4, submit_cap)
+    for token in tokens[:share]:
+        answers.save(
+            s,
+            token,
+            "bench",
+            figures=FIGURES,
+            patents=[],
+            declared_name="대표",
+            declared_on=date(2023, 1, 5),
+            submit=True,
+        )
+    probe = tokens[len(tokens) // 2]
+    return Prepared(
+        companies=len(ids),
+        submitted=share,
+        setup_s=setup,
+        session=s,
+        queue=lambda: requests.review_queue(s, manager, request_id),
+        portal=lambda: answers.view(s, probe, "bench"),
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="cap submissions at 200, fewer runs")
     args = parser.parse_args()
-    runs = 5 if args.quick else 15
+    rounds, runs = (5, 5) if args.quick else (10, 10)
     cap = 200 if args.quick else None
-    small = measure(99, cap, runs)
-    large = measure(10_000, cap, runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        sets = [prepare(n, cap, Path(tmp)) for n in (99, 10_000)]
+        # Alternate the two sizes round by round, so a busy moment of this shared machine
+        # does not land on one size only; keep each one's best.
+        best = {(i, k): float("inf") for i in range(2) for k in ("queue", "portal")}
+        for _ in range(rounds):
+            for i, prepared in enumerate(sets):
+                best[i, "queue"] = min(best[i, "queue"], best_of(runs, prepared.queue))
+                best[i, "portal"] = min(best[i, "portal"], best_of(runs, prepared.portal))
+        for prepared in sets:
+            prepared.session.close()
     print(f"{'companies':>10} {'submitted':>10} {'setup s':>8} {'queue ms':>9} {'portal ms':>10}")
-    for n, m in ((99, small), (10_000, large)):
+    for i, m in enumerate(sets):
         print(
-            f"{n:>10,} {int(m['submitted']):>10,} {m['setup_s']:>8.2f} "
-            f"{m['queue_ms']:>9.2f} {m['portal_ms']:>10.2f}"
+            f"{m.companies:>10,} {m.submitted:>10,} {m.setup_s:>8.2f} "
+            f"{best[i, 'queue']:>9.2f} {best[i, 'portal']:>10.2f}"
         )
-    queue_ratio = large["queue_ms"] / small["queue_ms"]
-    portal_ratio = large["portal_ms"] / small["portal_ms"]
-    print("goal: each ratio <= 2 (10,000 vs 99 companies)")
+    queue_ratio = best[1, "queue"] / best[0, "queue"]
+    portal_ratio = best[1, "portal"] / best[0, "portal"]
+    print("goal: each ratio <= 2 (the 10,000 data set vs the 99 one)")
     print(result_line(queue_ratio=queue_ratio, portal_ratio=portal_ratio))
     return 0
 

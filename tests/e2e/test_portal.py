@@ -208,5 +208,8 @@ def test_a_request_from_opening_to_the_quarterly_workbook(
         1,
         2,
     )
+    # The token never reaches the server's log.
+    assert server.log_path is not None
+    assert link.split("t=")[1] not in server.log_path.read_text()
     phone.close()
     officer_ctx.close()
