@@ -458,6 +458,13 @@ class Planner:
 
     # activities ----------------------------------------------------------------------------------
 
+    def kind_labels(self, code: str) -> dict[str, str]:
+        """A kind's label in each language ("kind_ko", "kind_en"), for messages in either."""
+        kind = next((k for k in self.catalog.kinds if k.code == code), None)
+        return {
+            f"kind_{lang}": code if kind is None else kind_label(kind, lang) for lang in LANGUAGES
+        }
+
     def resolve_programme(self, row: ParsedRow, errors: list[CellIssue]) -> int | None:
         values = row.values
         start: date | None = values.get("start_on")
@@ -472,16 +479,12 @@ class Planner:
                 return None
             programme = self.catalog.programme(pid)  # type: ignore[arg-type]
             if values.get("kind") and programme is not None and programme.kind != values["kind"]:
-                kind = next(k for k in self.catalog.kinds if k.code == programme.kind)
                 errors.append(
                     self.issue(
                         row.number,
                         "kind",
                         "importer.error.kind_mismatch",
-                        {
-                            "programme": programme.name,
-                            **{f"kind_{lang}": kind_label(kind, lang) for lang in LANGUAGES},
-                        },
+                        {"programme": programme.name, **self.kind_labels(programme.kind)},
                     )
                 )
             return pid
@@ -498,7 +501,9 @@ class Planner:
                 return None
             pid, error = self.catalog.programme_for_kind(kind, year)
             if error:
-                errors.append(self.issue(row.number, "kind", error, {"kind": kind, "year": year}))
+                errors.append(
+                    self.issue(row.number, "kind", error, {**self.kind_labels(kind), "year": year})
+                )
             return pid
         if self.options.programme_id is not None:
             if self.catalog.programme(self.options.programme_id) is None:

@@ -143,3 +143,14 @@ def test_kind_mismatch_names_the_kind_in_the_pages_language(
     [issue] = [e for e in preview.rows[0].errors if e.key == "importer.error.kind_mismatch"]
     assert issue.message("ko").startswith("지원사업 '2022 mentoring'의 유형(멘토링)과 ")
     assert issue.message("en").startswith("Programme '2022 mentoring' is of kind Mentoring, ")
+
+
+def test_no_programme_of_a_kind_names_the_kind_in_the_pages_language(
+    session: Session, officer: Actor, company: Company, programmes: dict[str, Programme]
+) -> None:
+    data = csv_bytes([["회사명", "지원유형", "시작일"], ["테스트에이아이", "투자", "2023-03-04"]])
+    preview = preview_import(session, officer, load_file(data, "kinds.csv"))
+    [issue] = preview.rows[0].errors
+    assert issue.key == "importer.error.programme_for_kind"
+    assert issue.message("ko").startswith("2023년 '투자펀드' 유형의 지원사업이 없습니다.")
+    assert issue.message("en").startswith("There is no 'Fund investment' programme in 2023.")
