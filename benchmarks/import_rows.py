@@ -1,20 +1,22 @@
 """Benchmark: importing 10,000 and 50,000 generated company rows, against a baseline measured in
-the same run: a plain bulk insert of the same rows (SQLAlchemy insert, executemany) into the same
-kind of database. The goal is an import at most 5x the baseline.
+the same run: a plain bulk insert of the same number of rows (SQLAlchemy insert, executemany)
+into the same kind of database. The goal is an import at most 5x the baseline.
 
     python benchmarks/import_rows.py [--quick] [--runs 3]
 
 The import is what `crm import` does: read the file (UTF-8 CSV, and .xlsx), find the header,
-parse and check every row with the services' rules, match against the database, write the
-companies, their stage entries, the audit entries and the ImportBatch in one transaction. Each
-measurement runs in a fresh subprocess on a fresh migrated SQLite file, which reports its time and
-peak RSS; the import's time is split into reading the file, checking its rows (up to the
-"writing" progress report) and writing them. A second reference line bulk-inserts the same three
-rows per company the import writes (company, stage entry, one audit entry holding the profile and
-the stage) without reading or checking anything, to show how much of the ratio is the extra rows
-and how much is reading and the services' checks. Every measurement is the best of --runs runs
-(default 3; the baseline's too): at 10,000 rows the baseline takes ~0.2 s, where a moment of
-other work on the machine moves the ratio by half a point. --quick runs 10,000 rows only."""
+check every row with the services' rules (crm/services/bulk.py: the preview's checks, then the
+bulk writes' own), match against the database, and write through the services' bulk forms:
+the companies, their stage entries, their audit entries and the ImportBatch, in one
+transaction. Two databases: an empty one (every row new), and one already holding 10,000
+companies, with a file whose first half (at most those 10,000) updates stored companies (a new
+e-mail address, location and notes) and whose rest are new companies: the import a user makes
+most. Each measurement runs in a fresh subprocess on a fresh migrated SQLite file, which
+reports its time and peak RSS; the import's time is split into reading the file, checking its
+rows (up to the "writing" progress report) and writing them. A reference line bulk-inserts the
+same three rows per company the import writes (company, stage entry, one audit entry) without
+reading or checking anything. Every measurement is the best of --runs runs (default 3; the
+baselines' too). --quick runs 10,000 rows only."""
 
 from __future__ import annotations
 
@@ -41,13 +43,14 @@ INDUSTRIES = ("automotive", "healthcare", "energy", "other")
 LABELS = {"automotive": "자동차", "healthcare": "헬스케어", "energy": "에너지", "other": "기타"}
 
 
-def generate(n: int, seed: int = 7) -> list[dict[str, Any]]:
-    """n distinct companies with valid registration numbers, as plain typed values."""
+def generate(n: int, seed: int = 7, start: int = 0) -> list[dict[str, Any]]:
+    """n distinct companies with valid registration numbers, as plain typed values (numbered
+    from `start`: company i is the same company whatever n is)."""
     from crm.validation import brn_check_digit
 
     rng = random.Random(seed)
     rows = []
-    for i in range(n):
+    for i in range(start, start + n):
         head = f"{101 + i // 10_000:03d}{rng.choice(['81', '86', '88'])}{i % 10_000:04d}"
         digits = head + str(brn_check_digit(head))
         founded = date(2015, 1, 1) + timedelta(days=rng.randint(0, 2500))
@@ -176,6 +179,55 @@ def same_writes(session: Any, rows: list[dict[str, Any]], actor_id: int) -> floa
     return time.perf_counter() - start
 
 
+STORED = 10_000  # companies already in the database for the "update" measurements
+
+
+def update_file_rows(n: int) -> list[dict[str, Any]]:
+    """The import a user makes most: half the rows (at most the STORED companies) are stored
+    companies with a new e-mail address, location and notes; the rest are new companies."""
+    updates = min(n // 2, STORED)
+    changed = [
+        r | {"email": f"new{i}@bench.example", "location": "광산구", "notes": "benchmark 2"}
+        for i, r in enumerate(generate(updates))
+    ]
+    return changed + generate(n - updates, seed=8, start=STORED + 1)
+
+
+def store_companies(session: Any, actor_id: int) -> None:
+    """The STORED companies with their stage entries (not timed)."""
+    import sqlalchemy as sa
+
+    from crm.models import Company, StageEntry
+
+    now = datetime.now(UTC)
+    rows = generate(STORED)
+    ids = session.execute(
+        sa.insert(Company.__table__).returning(  # type: ignore[attr-defined]
+            Company.__table__.c.id,  # type: ignore[attr-defined]
+            sort_by_parameter_order=True,
+        ),
+        [
+            {k: v for k, v in r.items() if k not in ("stage", "stage_since")}
+            | {"archived": False, "version": 1, "created_at": now, "updated_at": now}
+            for r in rows
+        ],
+    ).scalars()
+    session.execute(
+        sa.insert(StageEntry.__table__),  # type: ignore[attr-defined]
+        [
+            {
+                "company_id": cid,
+                "stage": r["stage"],
+                "entered_on": r["stage_since"],
+                "recorded_by_id": actor_id,
+                "recorded_at": now,
+            }
+            for cid, r in zip(ids, rows, strict=True)
+        ],
+    )
+    session.commit()
+
+
 def measure(mode: str, n: int) -> dict[str, Any]:
     """One measurement, in this (fresh) process: build the input, then time only the work."""
     import sqlalchemy as sa
@@ -187,12 +239,20 @@ def measure(mode: str, n: int) -> dict[str, Any]:
     from crm.models import Company
     from crm.services.actor import system_actor
 
-    rows = generate(n)
+    updating = mode.startswith("update_")
+    mode = mode.removeprefix("update_")
+    rows = update_file_rows(n) if updating else generate(n)
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{tmp}/bench.sqlite3")
         upgrade(engine)
         with Session(engine, expire_on_commit=False) as session:
             actor = system_actor(session)
+            stored = 0
+            if updating:
+                store_companies(session, actor.id)
+                stored = STORED
+                if mode == "baseline":  # the same number of rows, all new (numbers are unique)
+                    rows = generate(n, seed=9, start=STORED + n + 2)
             if mode == "baseline":
                 now = datetime.now(UTC)
                 values = [
@@ -223,7 +283,9 @@ def measure(mode: str, n: int) -> dict[str, Any]:
                     session, actor, table, options=ImportOptions(), progress=progress
                 )
                 elapsed = time.perf_counter() - start
-                assert result.created == n, result.preview.counts
+                expected_updates = min(n // 2, STORED) if updating else 0
+                assert result.created == n - expected_updates, result.preview.counts
+                assert result.updated == expected_updates, result.preview.counts
                 check = writing[0] - start - read
                 phases = {
                     "read_s": read,
@@ -232,7 +294,8 @@ def measure(mode: str, n: int) -> dict[str, Any]:
                     "write_s": elapsed - read - check,
                 }
         count = session.exec(sa.select(sa.func.count()).select_from(Company)).one()  # type: ignore[call-overload]
-        assert count[0] == n
+        expected = stored + n - (min(n // 2, STORED) if updating and mode != "baseline" else 0)
+        assert count[0] == expected, (count[0], expected)
         engine.dispose()
     return {"mode": mode, "rows": n, "seconds": elapsed, "peak_mb": peak_mb(), **phases}
 
@@ -253,7 +316,15 @@ def line(n: int, what: str, got: dict[str, Any], ratio: float) -> str:
     return f"{n:>7} {what:<22} {seconds:>8.2f} {n / seconds:>9,.0f} {peak:>8.0f} {ratio:>7.1f}"
 
 
-MODES = ("baseline", "same_writes", "csv", "xlsx")
+MODES = (
+    "baseline",
+    "same_writes",
+    "csv",
+    "xlsx",
+    "update_baseline",
+    "update_csv",
+    "update_xlsx",
+)
 
 
 def best_runs(n: int, runs: int) -> dict[str, dict[str, Any]]:
@@ -303,6 +374,19 @@ def main() -> None:
             result[f"peak_mb_{mode}_{n // 1000}k"] = round(got["peak_mb"])
         result[f"baseline_rows_per_s_{n // 1000}k"] = round(n / base["seconds"])
         result[f"same_writes_ratio_{n // 1000}k"] = round(same["seconds"] / base["seconds"], 1)
+        base = got_all["update_baseline"]
+        updates = min(n // 2, STORED)
+        print(line(n, f"into {STORED:,}: bulk insert", base, 1.0))
+        for mode in ("csv", "xlsx"):
+            got = got_all[f"update_{mode}"]
+            ratio = got["seconds"] / base["seconds"]
+            print(line(n, f"into {STORED:,}: .{mode}", got, ratio))
+            print(
+                f"{'':>7}   {updates:,} updates + {n - updates:,} new; read {got['read_s']:.2f} s,"
+                f" check {got['check_s']:.2f} s, write {got['write_s']:.2f} s"
+            )
+            result[f"ratio_update_{mode}_{n // 1000}k"] = round(ratio, 1)
+            result[f"peak_mb_update_{mode}_{n // 1000}k"] = round(got["peak_mb"])
     print("result: " + " ".join(f"{k}={v}" for k, v in result.items()))
 
 
