@@ -68,11 +68,12 @@ def period_text(period: tuple[int, int], lang: str) -> str:
 
 
 def kind_text(code: str, names: Names, lang: str) -> str:
+    """A kind's name as the database has it now (an admin may rename it), else the catalogue's."""
+    if code in names.kinds:
+        ko, en = names.kinds[code]
+        return en if lang == "en" else ko
     shown = t(f"kind.{code}", lang)
-    if shown != f"kind.{code}":
-        return shown
-    ko, en = names.kinds.get(code, (code, code))
-    return en if lang == "en" else ko
+    return code if shown == f"kind.{code}" else shown
 
 
 def _country(code: str, lang: str) -> str:
