@@ -14,7 +14,7 @@ from crm.funder.engine import load_template
 from crm.funder.fill import figure_catalogue
 from crm.funder.grid import header_columns, sheet_grid
 from crm.funder.mapping import CellMap, ColumnMap, Mapping, TableMap, form_rows, is_cell
-from crm.funder.tables import COMPANY_FIELDS, SCOPES, SORTS
+from crm.funder.tables import ROW_KINDS, SCOPES, SORTS, fields_for
 from crm.i18n import t
 from crm.reports.details import report_kinds
 from crm.reports.options import ReportOptions, Unit, validate_options
@@ -231,6 +231,13 @@ first_row = int(
         key=f"tp_first_{sheet}",
     )
 )
+row_kind = st.selectbox(
+    tr("funder.page.rows"),
+    list(ROW_KINDS),
+    index=list(ROW_KINDS).index(existing.rows) if existing else 0,
+    format_func=label_for("funder.rows"),
+    key=relabelled(f"tp_rows_kind_{sheet}"),
+)
 headers = header_columns(wb, sheet, header_row)
 field_of = {c.column: c.field for c in existing.columns} if existing else {}
 chosen: dict[str, str] = {}
@@ -238,14 +245,14 @@ not_mapped, every = tr("funder.page.not_mapped"), tr("funder.page.all")
 if headers:
     columns = st.columns(min(len(headers), 4))
     for i, (letter, text) in enumerate(headers):
-        options_for = [NOT_MAPPED, *COMPANY_FIELDS]
+        options_for = [NOT_MAPPED, *fields_for(row_kind)]
         current = field_of.get(letter, NOT_MAPPED)
         chosen[letter] = columns[i % len(columns)].selectbox(
             f"{letter} · {text}",
             options_for,
             index=options_for.index(current) if current in options_for else 0,
             format_func=lambda f: t(f"funder.field.{f}", lang) if f else not_mapped,
-            key=relabelled(f"tp_col_{sheet}_{header_row}_{letter}"),
+            key=relabelled(f"tp_col_{sheet}_{header_row}_{row_kind}_{letter}"),
         )
 mapped_letters = [letter for letter, f in chosen.items() if f]
 detected = form_rows(wb[sheet], first_row, mapped_letters) if mapped_letters else 1
@@ -304,6 +311,7 @@ if b1.button(tr("funder.page.set_table"), key="tp_set_table"):
                 scope=scope,
                 kind=kind or None,
                 programme_id=programme or None,
+                rows=row_kind,
             )
         )
         keep(mapping)

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from crm.funder.engine import TableFill, fill_workbook
 from crm.funder.figures import FillContext, NamedFigure, in_unit, named_figures
 from crm.funder.mapping import Mapping
-from crm.funder.tables import TableQuery, company_table
+from crm.funder.tables import TableQuery, activity_table, company_table
 from crm.reports.details import report_kinds
 from crm.reports.figures import ReportFigures
 from crm.reports.options import ReportOptions
@@ -63,8 +63,10 @@ def fill_form(
                 sort=table.sort,
                 kind=table.kind,
                 programme_id=table.programme_id,
+                rows=table.rows,
             )
-            rows = company_table(snap, actor, options.period, query, options.lang, divisor)
+            build = activity_table if table.rows == "activities" else company_table
+            rows = build(snap, actor, options.period, query, options.lang, divisor)
             tables.append(
                 TableFill(
                     sheet=table.sheet,

@@ -26,7 +26,7 @@ from crm.funder.figures import (
     TEXTS,
     TOTALS,
 )
-from crm.funder.tables import COMPANY_FIELDS, SCOPES, SORTS
+from crm.funder.tables import ROW_KINDS, SCOPES, SORTS, validate_fields
 
 ANCHOR_COLUMNS, ANCHOR_ROWS = 6, 3
 SEARCH_ROWS = 300
@@ -60,6 +60,7 @@ class TableMap:
     scope: str = "ytd"
     kind: str | None = None
     programme_id: int | None = None
+    rows: str = "companies"
 
 
 @dataclass
@@ -280,7 +281,9 @@ def problems(
         letters = [c.column for c in table.columns]
         if len(set(letters)) != len(letters) or not all(is_cell(f"{c}1") for c in letters):
             found.append((where, "funder.error.table_columns", {}))
-        if any(c.field not in COMPANY_FIELDS for c in table.columns):
+        if table.rows not in ROW_KINDS or validate_fields(
+            [c.field for c in table.columns], table.rows
+        ):
             found.append((where, "funder.error.table_field", {}))
         if table.sort not in SORTS or table.scope not in SCOPES:
             found.append((where, "funder.error.table_options", {}))

@@ -1,5 +1,5 @@
-"""A form's company table: one row per company supported in the period, its fields picked by the
-mapping, sorted and filtered.
+"""A form's table: one row per company supported in the period (or per activity of the quarter),
+its fields picked by the mapping, sorted and filtered.
 
 The rows are the quarterly workbook's Companies sheet rows (crm.reports.rows.company_rows: stage at
 quarter end, per-kind counts and KRW not cancelled), joined with the company's own fields and
@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crm.i18n import t
-from crm.models import Activity, Company, Industry, Stage
+from crm.models import Activity, ActivityStatus, Company, Industry, Programme, Stage
 from crm.reports import rows as report_rows
 from crm.reports.details import report_kinds
 from crm.reports.options import Period
@@ -52,8 +52,24 @@ COMPANY_FIELDS = (
 )
 MONEY_FIELDS = frozenset({"krw_q", "krw_ytd", "investment_ytd", "exports_ytd"})
 PERSONAL_FIELDS = ("representative", "phone", "email")
+ACTIVITY_FIELDS = (
+    "seq",
+    "start_on",
+    "end_on",
+    "name",
+    "brn",
+    "representative",
+    "programme",
+    "kind",
+    "status",
+    "amount",
+    "officer",
+    "notes",
+)
+ACTIVITY_MONEY = frozenset({"amount"})
 SORTS = ("name", "krw_desc", "registered")
 SCOPES = ("quarter", "ytd")
+ROW_KINDS = ("companies", "activities")
 CHUNK = 900  # ids per IN (...): well under SQLite's bound-parameter limit
 
 
@@ -64,6 +80,11 @@ class TableQuery:
     sort: str = "name"
     kind: str | None = None
     programme_id: int | None = None
+    rows: str = "companies"
+
+
+def fields_for(rows: str) -> tuple[str, ...]:
+    return ACTIVITY_FIELDS if rows == "activities" else COMPANY_FIELDS
 
 
 def field_label(name: str, lang: str) -> str:
@@ -177,8 +198,64 @@ def company_table(
     return out
 
 
+def activity_table(
+    session: Session, actor: Actor, period: Period, query: TableQuery, lang: str, divisor: int
+) -> list[list[Any]]:
+    """One row per live activity of the quarter: the kind sheets' rows (crm.reports.rows.
+    kind_activity_rows), of every kind or the filtered one, with the company's BRN and
+    representative (masked as the company pages mask it)."""
+    kinds = [k for k in report_kinds(session, lang) if query.kind in (None, k.code)]
+    statuses = {s.value: t(f"status.{s.value}", lang) for s in ActivityStatus}
+    programme: Programme | None = None
+    programme_name: str | None = None
+    if query.programme_id is not None:
+        programme = session.get(Programme, query.programme_id)
+        programme_name = programme.name if programme is not None else ""
+    raw: list[dict[str, Any]] = []
+    for kind in kinds:
+        if programme_name is not None and programme is not None and programme.kind != kind.code:
+            continue
+        for r in report_rows.kind_activity_rows(session, period, kind.code, lang):
+            if programme_name is not None and r[5] != programme_name:
+                continue
+            raw.append(
+                {
+                    "id": int(r[0]),
+                    "start_on": r[1],
+                    "end_on": r[2],
+                    "company_id": int(r[3]),
+                    "name": r[4],
+                    "programme": r[5],
+                    "kind": kind.name,
+                    "status": statuses.get(r[6], r[6]),
+                    "amount": int(r[7] or 0),
+                    "officer": r[8],
+                    "notes": r[9],
+                }
+            )
+    details = _company_details(session, sorted({row["company_id"] for row in raw}))
+    masked = not may_see_personal(actor)
+    for row in raw:
+        _, brn, representative, *_ = details[row["company_id"]]
+        row["brn"] = brn
+        row["representative"] = (
+            mask_value("representative", representative) if masked else representative
+        )
+    if query.sort == "krw_desc":
+        raw.sort(key=lambda r: (-r["amount"], r["start_on"], r["id"]))
+    elif query.sort == "name":
+        raw.sort(key=lambda r: (r["name"], r["start_on"], r["id"]))
+    else:
+        raw.sort(key=lambda r: (r["start_on"], r["id"]))
+    out: list[list[Any]] = []
+    for n, row in enumerate(raw, start=1):
+        row["seq"] = n
+        out.append([_in_unit(f, row.get(f), divisor) for f in query.fields])
+    return out
+
+
 def _in_unit(field: str, value: Any, divisor: int) -> Any:
-    if field in MONEY_FIELDS and isinstance(value, int) and divisor != 1:
+    if field in MONEY_FIELDS | ACTIVITY_MONEY and isinstance(value, int) and divisor != 1:
         return value / divisor
     return value
 
@@ -192,6 +269,6 @@ def _sort(rows: list[dict[str, Any]], sort: str) -> None:
         rows.sort(key=lambda r: (r["name"], r["id"]))
 
 
-def validate_fields(fields: Sequence[str]) -> list[str]:
-    """The fields that are not in the catalogue."""
-    return [f for f in fields if f not in COMPANY_FIELDS]
+def validate_fields(fields: Sequence[str], rows: str = "companies") -> list[str]:
+    """The fields that are not in the catalogue of this kind of table."""
+    return [f for f in fields if f not in fields_for(rows)]

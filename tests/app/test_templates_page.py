@@ -50,9 +50,9 @@ def test_manager_maps_saves_and_fills(open_as: OpenAs, app_db: Engine) -> None:
     at.selectbox(key="tp_sheet").set_value(MAIN).run()
     at.number_input(key=f"tp_header_{MAIN}").set_value(6).run()
     at.number_input(key=f"tp_first_{MAIN}").set_value(FIRST_ROW).run()
-    at.selectbox(key=f"tp_col_{MAIN}_6_A").set_value("seq").run()
-    at.selectbox(key=f"tp_col_{MAIN}_6_B").set_value("name").run()
-    at.selectbox(key=f"tp_col_{MAIN}_6_F").set_value("krw_ytd").run()
+    at.selectbox(key=f"tp_col_{MAIN}_6_companies_A").set_value("seq").run()
+    at.selectbox(key=f"tp_col_{MAIN}_6_companies_B").set_value("name").run()
+    at.selectbox(key=f"tp_col_{MAIN}_6_companies_F").set_value("krw_ytd").run()
     assert at.number_input(key=f"tp_rows_{MAIN}_{FIRST_ROW}_3").value == 3  # the form's rows
     at.button(key="tp_set_table").click().run()
     at.button(key="tp_save").click().run()

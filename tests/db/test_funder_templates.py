@@ -339,3 +339,47 @@ def test_filters_by_kind_and_programme(demo_session: Session, programmes: Any) -
         1,
     )
     assert len(rows) == programme.companies_ytd
+
+
+def test_activity_table_is_the_quarters_activities(
+    demo_session: Session, manager: Actor, tmp_path: Path
+) -> None:
+    s = demo_session
+    added = service.add_template(s, manager, name="건별", filename="a.xlsx", data=form_bytes())
+    table = TableMap(
+        MAIN,
+        header_row=HEADER_ROW,
+        first_row=FIRST_ROW,
+        row_count=FORM_ROWS,
+        columns=[
+            ColumnMap("A", "seq"),
+            ColumnMap("B", "name"),
+            ColumnMap("E", "kind"),
+            ColumnMap("F", "amount"),
+        ],
+        sort="registered",
+        rows="activities",
+    )
+    service.save_mapping(s, manager, added.id, Mapping(tables=[table]), opened_number=1)
+    _, filled = service.fill_template(s, manager, "건별", Q3)
+    figures = compute_figures(s, Q3.period)
+    activities = sum(k.activities_q for k in figures.kinds)
+    assert filled.table_rows == [activities] and activities == figures.activities_q
+    main = _cached(filled.content)[MAIN]
+    total = FIRST_ROW + activities
+    assert main.cell(total, 1).value == "합계"
+    assert main.cell(total, 6).value == sum(k.krw_q for k in figures.kinds) == figures.krw_q
+    kinds = {main.cell(r, 5).value for r in range(FIRST_ROW, total)}
+    assert kinds <= {
+        "멘토링",
+        "시제품 제작",
+        "투자펀드",
+        "해외진출",
+        "HPC 컴퓨팅 자원",
+        "시험·실증 장비",
+    }
+    # a company field in an activity table is refused, naming the table
+    bad = TableMap(**{**table.__dict__, "columns": [ColumnMap("B", "krw_ytd")]})
+    with pytest.raises(ValidationError) as refused:
+        service.save_mapping(s, manager, added.id, Mapping(tables=[bad]), opened_number=2)
+    assert [e.key for e in refused.value.errors] == ["funder.error.table_field"]
