@@ -64,7 +64,7 @@ def generate(n: int, seed: int = 7, start: int = 0) -> list[dict[str, Any]]:
                 "industry": rng.choice(INDUSTRIES),
                 "location": rng.choice(["동구", "서구", "남구", "북구", "광산구"]),
                 "email": f"ceo{i}@bench.example",
-                "phone": f"010-{1000 + i % 9000:04d}-{i % 10_000:04d}",
+                "phone": f"010-{2000 + i % 3900:04d}-{i % 10_000:04d}",  # not 010-597x..9x
                 "cohort_year": 2022,
                 "stage": "startup",
                 "stage_since": date(2022, 1, 3) + timedelta(days=rng.randint(0, 80)),
