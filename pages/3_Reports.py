@@ -18,10 +18,12 @@ from crm.reports.workbook import NoReportData
 from crm.services import programmes
 from crm.services.permissions import Permission, can
 from crm.services.quarters import close_quarter, list_restatements
+from crm.services.templates import list_templates
 from crm.ui import auth, state
 from crm.ui import format as fmt
 from crm.ui.actions import save_then_rerun
 from crm.ui.data import session
+from crm.ui.nav import link
 from crm.ui.restatements import restatement_table
 from crm.ui.state import language, tr
 from crm.ui.widget_state import relabelled
@@ -175,3 +177,15 @@ if can(actor.role, Permission.CLOSE_QUARTER) and not view.closed:
                     lambda s: close_quarter(s, actor, year, quarter),
                     tr("reports.closed_done", year=year, quarter=quarter),
                 )
+
+# Funder templates (issue 15): the funders' own forms, filled on their page.
+st.subheader(tr("nav.templates"))
+with session() as s:
+    funder_forms = list_templates(s, actor)
+form_names = ", ".join(f.name for f in funder_forms)
+st.caption(
+    tr("funder.page.on_reports", count=len(funder_forms), names=form_names)
+    if funder_forms
+    else tr("funder.page.none")
+)
+link("pages/7_Templates.py", "funder.page.open", actor)

@@ -166,6 +166,8 @@ KO = {
     "funder.rows.companies": "기업별 한 행 (기간 중 지원받은 기업)",
     "funder.rows.activities": "지원 건별 한 행 (분기의 지원 건)",
     "funder.page.rows": "표의 행",
+    "funder.page.on_reports": "기관 양식 {count}개: {names}. 기관 양식 화면에서 분기마다 채워 내려받습니다.",
+    "funder.page.open": "기관 양식 채우기",
 }
 
 EN = {
@@ -334,4 +336,6 @@ EN = {
     "funder.rows.companies": "One row per company (supported in the period)",
     "funder.rows.activities": "One row per activity (of the quarter)",
     "funder.page.rows": "Table rows",
+    "funder.page.on_reports": "{count} funder forms: {names}. Fill them each quarter on the Funder templates page.",
+    "funder.page.open": "Fill funder forms",
 }

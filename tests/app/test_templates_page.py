@@ -85,3 +85,15 @@ def test_bad_cell_address_is_refused_with_a_message(open_as: OpenAs, app_db: Eng
     assert [e.value for e in at.error] == [
         "Enter a cell address (for example C4) and pick a figure."
     ]
+
+
+def test_reports_page_lists_the_funder_forms(open_as: OpenAs, app_db: Engine) -> None:
+    at = open_as("manager", "pages/3_Reports.py")
+    assert "아직 올린 양식이 없습니다. '새 양식 올리기'에서 기관 양식을 올리세요." in [
+        c.value for c in at.caption
+    ]
+    _add(app_db)
+    at.run()
+    assert "기관 양식 1개: 시 양식. 기관 양식 화면에서 분기마다 채워 내려받습니다." in [
+        c.value for c in at.caption
+    ]
