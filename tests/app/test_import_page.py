@@ -107,3 +107,30 @@ def test_a_malformed_merged_range_is_a_warning(open_as: OpenAs) -> None:
     at.file_uploader(key="imp_file").set_value(("merged.xlsx", data, XLSX_TYPE)).run()
     assert not at.exception, at.exception
     assert [w.value for w in at.warning if "A 2:A3" in w.value]
+
+
+def test_empty_cells_clear_values_when_chosen(open_as: OpenAs, app_db: Engine) -> None:
+    """Off by default (an empty cell leaves the stored value); on, the page lists the fields an
+    empty cell clears and the required ones it never clears, and the import clears them."""
+    at = _upload(open_as("officer", "pages/5_Import.py"))
+    at.selectbox(key="imp_stage").set_value("startup")
+    at.button(key="imp_preview").click().run()
+    at.button(key="imp_confirm").click().run()
+    blank = [ROWS[2], ["(주)가져온에이아이", "", "2021.3.4", "에너지"]]
+    at = _upload(open_as("officer", "pages/5_Import.py"), "again.csv", blank)
+    assert at.checkbox(key="imp_empty_clears").value is False
+    captions = [c.value for c in at.caption]
+    assert "빈 칸이 지우는 항목: 대표자, 설립일" in captions
+    assert "필수라 지우지 않는 항목(빈 칸이면 그 행은 오류): 회사명, 업종" in captions
+    at.button(key="imp_preview").click().run()
+    counts = [m.value for m in at.markdown if m.value.startswith("**새로 추가")]
+    assert counts[0].startswith("**새로 추가 0 · 수정 0")
+    at.checkbox(key="imp_empty_clears").check().run()
+    at.button(key="imp_preview").click().run()
+    counts = [m.value for m in at.markdown if m.value.startswith("**새로 추가")]
+    assert counts[0].startswith("**새로 추가 0 · 수정 1")
+    at.button(key="imp_confirm").click().run()
+    assert not at.exception
+    name = "(주)가져온에이아이"
+    sql = f"SELECT representative FROM company WHERE name_ko = '{name}'"
+    assert scalar(app_db, sql) is None
