@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from tests.app.conftest import OpenAs
-from tests.app.helpers import row, scalar, submit
+from tests.app.helpers import expand, row, scalar, submit
 
 
 def test_admin_adds_a_kind_and_a_field(open_as: OpenAs, app_db: Engine) -> None:
@@ -94,3 +94,31 @@ def test_admin_retires_a_field_and_its_activities_keep_their_values(
     assert (
         scalar(app_db, "SELECT COUNT(*) FROM activity WHERE details LIKE '%\"purpose\"%'") == kept
     )
+
+
+def test_the_new_activity_form_follows_the_declaration(open_as: OpenAs, app_db: Engine) -> None:
+    """Equipment's inputs are its declared fields with their labels and choice labels; after
+    the admin retires a field the form no longer offers it."""
+    from sqlmodel import Session
+
+    from crm.services.actor import actor_by_username
+    from crm.services.kinds import retire_field
+    from crm.services.reference import get_kind
+
+    programme = scalar(app_db, "SELECT id FROM programme WHERE kind = 'equipment' LIMIT 1")
+
+    def labels() -> tuple[list[str], list[str], list[str]]:
+        at = expand(open_as("officer", "pages/2_Support_log.py"), "sl_entry_open")
+        at.selectbox(key="sl_new_programme").set_value(programme).run()
+        equipment = at.selectbox(key="sl_new_equipment")
+        shown = [equipment.format_func(o) for o in equipment.options]  # type: ignore[attr-defined]
+        return [t.label for t in at.text_input], [n.label for n in at.number_input], shown
+
+    texts, numbers, choices = labels()
+    assert "사용 목적 *" in texts and "사용 일수 *" in numbers
+    assert choices[:2] == ["자율주행 가상 시험 장비", "전기차 배터리 시험기"]
+    with Session(app_db) as s:
+        admin = actor_by_username(s, "admin")
+        retire_field(s, admin, "equipment", "purpose", version=get_kind(s, "equipment").version)
+    texts, numbers, _ = labels()
+    assert "사용 목적 *" not in texts and "사용 일수 *" in numbers
