@@ -316,6 +316,18 @@ def test_submit_refuses_bad_figures_and_changes_nothing(session: Session, setup)
         "declared_on",
     } <= err.value.fields
     assert answers.view(session, token, "c").status == "not_started"
+    with pytest.raises(ValidationError) as err:  # a blank figure is not a zero
+        answers.save(
+            session,
+            token,
+            "c",
+            figures={**FIGURES, "exports_krw": None},
+            patents=[],
+            declared_name="대표",
+            declared_on=date(2023, 1, 5),
+            submit=True,
+        )
+    assert err.value.fields == {"exports_krw"}
 
 
 def test_evidence_download_is_for_officers_only(
