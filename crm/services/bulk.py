@@ -413,7 +413,8 @@ def update_companies(
     for update in updates:
         company = companies.get(update.company_id)
         if company is None or update.company_id not in lasts:
-            checked.append(({}, [FieldError("company", "error.not_found", {"entity": "company"})]))
+            missing = {"entity": "company", "id": update.company_id}
+            checked.append(({}, [FieldError("company", "error.not_found", missing)]))
             continue
         brn = _stored_brn(session, update.changes.get("brn"))
         owner = owners.get(brn) if brn else None
@@ -708,7 +709,14 @@ def update_outcome_reports(
     checked = [
         check_outcome_changes(reports[i], changes, closed)
         if i in reports
-        else ({}, [FieldError("outcome_report", "error.not_found", {"entity": "outcome_report"})])
+        else (
+            {},
+            [
+                FieldError(
+                    "outcome_report", "error.not_found", {"entity": "outcome_report", "id": i}
+                )
+            ],
+        )
         for i, changes in updates
     ]
     raise_row_errors(checked)
