@@ -199,7 +199,19 @@ def resize_table(wb: Workbook, ws: Worksheet, first: int, row_count: int, rows: 
     _print_area(ws, shift)
     if ws.auto_filter.ref:
         ws.auto_filter.ref = shift_reference(ws.auto_filter.ref, shift, ws.title)
+    _tables_and_breaks(ws, shift)
     return shift
+
+
+def _tables_and_breaks(ws: Worksheet, shift: RowShift) -> None:
+    """Excel tables (ListObjects) over or below the rows, and manual page breaks below them."""
+    for table in ws.tables.values():
+        table.ref = shift_reference(table.ref, shift, ws.title)
+        if table.autoFilter is not None and table.autoFilter.ref:
+            table.autoFilter.ref = shift_reference(table.autoFilter.ref, shift, ws.title)
+    for brk in ws.row_breaks.brk:
+        if brk.id is not None and brk.id > shift.old_last:
+            brk.id = brk.id + shift.delta
 
 
 class _RowStyles:

@@ -187,3 +187,21 @@ def test_new_rows_merged_cells_keep_their_box() -> None:
     ws = opened(fill(10))[MAIN]
     assert ws["H16"].border.left.style == "thin"
     assert ws["I16"].border.right.style == "thin" and ws["I16"].border.bottom.style == "thin"
+
+
+def test_excel_table_and_page_break_follow_the_rows() -> None:
+    from openpyxl.worksheet.pagebreak import Break
+    from openpyxl.worksheet.table import Table
+
+    from tests.funder_forms import funder_form
+
+    wb = funder_form()
+    ws = wb[MAIN]
+    ws.add_table(Table(displayName="기업목록표", ref=f"A6:G{FIRST_ROW + FORM_ROWS - 1}"))
+    ws.row_breaks.append(Break(id=11))  # a page break between the total and the signature
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    table = TableFill(MAIN, FIRST_ROW, TABLE_COLUMNS, company_rows(10), FORM_ROWS)
+    filled = opened(fill_workbook(buffer.getvalue(), {}, [table]).content)[MAIN]
+    assert filled.tables["기업목록표"].ref == "A6:G16"
+    assert [b.id for b in filled.row_breaks.brk] == [18]
