@@ -200,7 +200,16 @@ def resize_table(wb: Workbook, ws: Worksheet, first: int, row_count: int, rows: 
     if ws.auto_filter.ref:
         ws.auto_filter.ref = shift_reference(ws.auto_filter.ref, shift, ws.title)
     _tables_and_breaks(ws, shift)
+    _hyperlinks(ws, shift)
     return shift
+
+
+def _hyperlinks(ws: Worksheet, shift: RowShift) -> None:
+    """A moved cell's link still names its old cell: set it again, which re-points it."""
+    for row in ws.iter_rows(min_row=shift.new_last + 1, max_row=max(ws.max_row, shift.new_last)):
+        for cell in row:
+            if getattr(cell, "hyperlink", None) is not None:
+                cell.hyperlink = cell.hyperlink
 
 
 def _tables_and_breaks(ws: Worksheet, shift: RowShift) -> None:

@@ -205,3 +205,23 @@ def test_excel_table_and_page_break_follow_the_rows() -> None:
     filled = opened(fill_workbook(buffer.getvalue(), {}, [table]).content)[MAIN]
     assert filled.tables["기업목록표"].ref == "A6:G16"
     assert [b.id for b in filled.row_breaks.brk] == [18]
+
+
+def test_links_and_comments_below_move_with_their_cells() -> None:
+    from openpyxl.comments import Comment
+
+    from tests.funder_forms import funder_form
+
+    wb = funder_form()
+    ws = wb[MAIN]
+    ws["A13"] = "서식 안내"
+    ws["A13"].hyperlink = "https://example.org/guide"
+    ws["E14"].comment = Comment("서명 후 제출", "기관")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    table = TableFill(MAIN, FIRST_ROW, TABLE_COLUMNS, company_rows(10), FORM_ROWS)
+    filled = opened(fill_workbook(buffer.getvalue(), {}, [table]).content)[MAIN]
+    assert filled["A20"].value == "서식 안내"
+    assert filled["A20"].hyperlink.target == "https://example.org/guide"
+    assert filled["A13"].hyperlink is None
+    assert filled["E21"].comment.text == "서명 후 제출"
