@@ -13,6 +13,7 @@ import streamlit as st
 from crm import countries
 from crm.errors import Clash, ValidationError
 from crm.i18n import t
+from crm.kinds import hpc
 from crm.kinds.spec import KindField, kind_fields
 from crm.services.audit import to_text
 from crm.services.reference import list_kinds
@@ -245,6 +246,9 @@ def detail_text(details: dict[str, Any] | None, spec: Any = None) -> str:
         field = declared.get(name)
         label = field.label(lang) if field is not None else name
         parts.append(f"{label}: {value_text(field, value, lang)}")
+    used = hpc.utilisation(details)  # an HPC allocation also says how much of it is used
+    if used is not None:
+        parts.append(tr("hpc.utilisation", pct=f"{used:.0%}"))
     return ", ".join(parts)
 
 

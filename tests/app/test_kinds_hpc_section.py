@@ -30,3 +30,29 @@ def test_hpc_section_lists_the_allocations_to_reclaim(open_as: OpenAs, app_db: E
     assert len(table) == len(flagged)
     assert table["기업"].tolist() == [a.company for a in flagged]
     assert table["활용률"].tolist() == [f"{a.utilisation:.0%}" for a in flagged]
+
+
+def test_company_page_activity_rows_say_hpc_utilisation(open_as: OpenAs, app_db: Engine) -> None:
+    import json
+
+    from sqlalchemy import text
+
+    with app_db.connect() as c:
+        company_id, details = c.execute(
+            text(
+                "SELECT a.company_id, a.details FROM activity a JOIN programme p ON "
+                "p.id = a.programme_id WHERE p.kind = 'hpc' AND a.status != 'cancelled' "
+                "ORDER BY a.id LIMIT 1"
+            )
+        ).one()
+    values = json.loads(details) if isinstance(details, str) else details
+    used = hpc.utilisation(values)
+    assert used is not None
+    at = open_as("officer", "pages/1_Companies.py")
+    at.query_params["company"] = str(company_id)
+    at.query_params["tab"] = "support"
+    at.run()
+    what = [w for frame in at.dataframe for w in frame.value.get("내용", [])]
+    allocated = f"{float(values['allocated_gpu_hours']):,g}"
+    expected = [w for w in what if f"배정 GPU 시간: {allocated}" in w]
+    assert expected and expected[0].endswith(f"활용률 {used:.0%}")
