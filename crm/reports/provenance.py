@@ -47,8 +47,10 @@ def provenance_label(source: str, accepted_by: str | None, lang: str) -> str:
     return label
 
 
-def outcome_provenance(session: Session, period: Period, lang: str) -> dict[int, RowProvenance]:
-    """Per company with a report for the quarter: its provenance label and evidence count."""
+def _sources(
+    session: Session, condition: sa.ColumnElement[bool], lang: str
+) -> list[tuple[int, int, RowProvenance]]:
+    """(report id, company id, provenance) of the outcome reports matching `condition`."""
     evidence = (
         select(Evidence.ask_id, func.count().label("files"))
         .group_by(Evidence.ask_id)
@@ -65,6 +67,7 @@ def outcome_provenance(session: Session, period: Period, lang: str) -> dict[int,
     )
     rows = session.execute(
         select(
+            OutcomeReport.id,
             OutcomeReport.company_id,
             OutcomeProvenance.source,
             User.display_name,
@@ -78,16 +81,27 @@ def outcome_provenance(session: Session, period: Period, lang: str) -> dict[int,
         .outerjoin(User, col(User.id) == OutcomeProvenance.accepted_by_id)
         .outerjoin(evidence, evidence.c.ask_id == OutcomeProvenance.ask_id)
         .outerjoin(imported, imported.c.entity_id == OutcomeReport.id)
-        .where(OutcomeReport.year == period.year, OutcomeReport.quarter == period.quarter)
+        .where(condition)
     ).all()
-    out: dict[int, RowProvenance] = {}
-    for company_id, source, accepted_by, files, imported_id in rows:
+    out: list[tuple[int, int, RowProvenance]] = []
+    for report_id, company_id, source, accepted_by, files, imported_id in rows:
         if source is None:
             source = Provenance.IMPORT.value if imported_id is not None else "officer"
-        out[int(company_id)] = RowProvenance(
-            provenance_label(source, accepted_by, lang), int(files or 0)
-        )
+        label = provenance_label(source, accepted_by, lang)
+        out.append((int(report_id), int(company_id), RowProvenance(label, int(files or 0))))
     return out
+
+
+def outcome_provenance(session: Session, period: Period, lang: str) -> dict[int, RowProvenance]:
+    """Per company with a report for the quarter: its provenance label and evidence count."""
+    condition = sa.and_(OutcomeReport.year == period.year, OutcomeReport.quarter == period.quarter)
+    return {company: found for _, company, found in _sources(session, condition, lang)}
+
+
+def company_sources(session: Session, company_id: int, lang: str) -> dict[int, RowProvenance]:
+    """Per outcome report of one company (by report id): its provenance and evidence count."""
+    rows = _sources(session, OutcomeReport.company_id == company_id, lang)
+    return {report: found for report, _, found in rows}
 
 
 def request_counts(session: Session, year: int, quarter: int) -> RequestCounts:

@@ -14,6 +14,7 @@ from crm.clock import zone_label
 from crm.errors import ConflictError, CRMError, NotFound, ValidationError
 from crm.models import AI_FIELDS, GWANGJU_DISTRICTS, Industry, Stage
 from crm.quarters import Quarter
+from crm.reports.provenance import company_sources
 from crm.services import audit, companies, outcomes, stages, users
 from crm.services.activity_views import ActivityFilters, list_activities
 from crm.services.actor import Actor
@@ -425,6 +426,7 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
     lang = language()
     with session() as s:
         reports = outcomes.reports_for_company(s, view.id)
+        sources = company_sources(s, view.id, lang)
     if reports:
         st.dataframe(
             pd.DataFrame(
@@ -438,6 +440,12 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
                         ]
                         for f in FIGURE_FIELDS
                     },
+                    tr("report.col.provenance"): [
+                        sources[r.id].label if r.id in sources else "" for r in reports
+                    ],
+                    tr("report.col.evidence"): [
+                        sources[r.id].evidence if r.id in sources else 0 for r in reports
+                    ],
                 }
             ),
             hide_index=True,

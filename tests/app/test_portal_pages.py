@@ -113,4 +113,18 @@ def test_officer_accepts_from_the_queue(app_db: Engine, open_as: OpenAs) -> None
         == 2
     )
     assert scalar(app_db, "SELECT source FROM outcome_provenance") == "company"
+    # The company page shows where each quarter's figures came from (analysts too).
+    company = open_as("analyst", "pages/1_Companies.py")
+    company.query_params["company"] = str(company_id)
+    company.query_params["tab"] = "outcomes"
+    company.run()
+    assert not company.exception, company.exception
+    frame = company.dataframe[0].value
+    accepted = frame[(frame["연도"] == 2023) & (frame["분기"] == "Q1")]
+    assert accepted["출처"].tolist() == ["기업 제출·승인 (승인: 김하늘 담당 (데모))"]
+    assert accepted["증빙 파일 수"].tolist() == [0]
+    assert set(frame["출처"]) - {"기업 제출·승인 (승인: 김하늘 담당 (데모))"} <= {
+        "담당자 입력",
+        "가져오기",
+    }
     assert request_id
