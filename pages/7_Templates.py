@@ -23,7 +23,7 @@ from crm.services import templates as service
 from crm.ui import auth, state
 from crm.ui import format as fmt
 from crm.ui.actions import save_then_rerun
-from crm.ui.data import session
+from crm.ui.data import data_version, session
 from crm.ui.state import language, tr
 from crm.ui.widget_state import label_for, relabelled
 
@@ -121,9 +121,18 @@ try:
 except ValidationError as exc:
     st.error(exc.message(lang))
     st.stop()
-with session() as s:
-    catalogue = figure_catalogue(s, ReportOptions(options.year, options.quarter, lang=lang))
-labels = {f.code: f.label for f in catalogue}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def catalogue_labels(year: int, quarter: int, lang: str, version: int) -> dict[str, str]:
+    """The quarter's named figures (code -> label), recomputed after any write (`version`)."""
+    del version
+    with session() as s:
+        named = figure_catalogue(s, ReportOptions(year, quarter, lang=lang))
+    return {f.code: f.label for f in named}
+
+
+labels = catalogue_labels(options.year, options.quarter, lang, data_version())
 
 # --- the mapping draft (kept until saved; a save compares with the version opened) ------------
 draft_key = f"tp_draft_{detail.id}_{detail.mapping_number}"
@@ -174,7 +183,7 @@ c1, c2, c3 = st.columns([1, 3, 1])
 address = c1.text_input(tr("funder.page.cell"), placeholder="C4", key="tp_cell").strip().upper()
 figure = c2.selectbox(
     tr("funder.page.figure"),
-    [f.code for f in catalogue],
+    list(labels),
     index=None,
     format_func=lambda code: labels.get(code, code),
     placeholder=tr("common.choose_one"),
