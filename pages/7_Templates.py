@@ -169,7 +169,21 @@ sheet = st.selectbox(
 )
 if sheet is None:
     st.stop()
-st.dataframe(sheet_grid(wb, sheet), width="stretch", height=320)
+grid = st.dataframe(
+    sheet_grid(wb, sheet),
+    width="stretch",
+    height=320,
+    on_select="rerun",
+    selection_mode="single-cell",
+    key=f"tp_grid_{detail.id}_{sheet}",
+)
+st.caption(tr("funder.page.grid_hint"))
+if grid.selection.cells:  # a clicked cell fills in the cell address below
+    row_position, letter = grid.selection.cells[0]
+    clicked = f"{letter}{row_position + 1}"
+    if st.session_state.get("tp_grid_clicked") != clicked:
+        st.session_state["tp_grid_clicked"] = clicked
+        st.session_state["tp_cell"] = clicked
 
 institution = st.text_input(
     tr("funder.fig.institution"), value=mapping.institution, key=f"tp_inst_{draft_key}"

@@ -38,6 +38,14 @@ def test_manager_maps_saves_and_fills(open_as: OpenAs, app_db: Engine) -> None:
     at.selectbox(key="tp_pick").set_value("시 양식").run()
     at.selectbox(key="tp_quarter").set_value(3).run()
     at.selectbox(key="tp_sheet").set_value(KPI).run()
+    grid = at.dataframe[-1].value  # the sheet as a grid: Excel rows and column letters
+    assert grid.loc[3, "A"] == "지원기업 수 (분기)" and list(grid.columns[:2]) == ["A", "B"]
+    # a clicked grid cell (row position 2, column B) fills in the address
+    at.session_state[f"tp_grid_1_{KPI}"] = {
+        "selection": {"rows": [], "columns": [], "cells": [[2, "B"]]}
+    }
+    at.run()
+    assert at.text_input(key="tp_cell").value == "B3"
     at.text_input(key="tp_cell").set_value("b3").run()
     figure = at.selectbox(key="tp_figure")
     assert "지원 기업 수 (분기)" in [figure.format_func(o) for o in figure.options]
