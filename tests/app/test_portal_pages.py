@@ -128,3 +128,18 @@ def test_officer_accepts_from_the_queue(app_db: Engine, open_as: OpenAs) -> None
         "가져오기",
     }
     assert request_id
+
+
+def test_portal_in_english_one_click_away(app_db: Engine) -> None:
+    _, _, token = _request_with_link(app_db)
+    at = _portal(token)
+    assert at.title[0].value == "성과 자료 제출"
+    at.radio[0].set_value("en").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Report your outcomes"
+    labels = [n.label for n in at.number_input]
+    assert labels[:2] == ["Employees", "New hires"]
+    assert [b.label for b in at.button if b.label in ("Save draft", "Submit")] == [
+        "Save draft",
+        "Submit",
+    ]

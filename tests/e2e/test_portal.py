@@ -102,6 +102,8 @@ def _company_submits(page: Page, link: str, employees: str, *, upload: Path | No
         page.wait_for_timeout(500)
         press(page, "파일 올리기")
         expect_text(page, "증빙 파일을 저장했습니다.")
+    if upload is not None:
+        screenshot(page, "portal-phone-form")
     box = page.get_by_role("checkbox", name="위 수치가 사실과 다름없음을 확인합니다.")
     if not box.is_checked():
         page.get_by_text("위 수치가 사실과 다름없음을 확인합니다.").click()
