@@ -382,3 +382,21 @@ def test_company_history_reads_the_provenance(session: Session, setup, officer: 
     assert "자료 요청으로 받은 수치" in text
     assert "data request" not in text and "company" not in text
     assert request_id
+
+
+def test_a_stale_review_is_refused_and_writes_nothing(
+    session: Session, setup, officer: Actor
+) -> None:  # noqa: ANN001
+    request_id, companies, tokens = setup
+    _submit(session, tokens[companies[0].id])
+    ask = session.exec(
+        select(DataRequestCompany).where(DataRequestCompany.company_id == companies[0].id)
+    ).one()
+    opened = ask.version
+    requests.request_changes(session, officer, ask.id, version=opened, comment="다시")
+    _submit(session, tokens[companies[0].id])
+    with pytest.raises(ValidationError) as err:  # opened before the company resubmitted
+        requests.accept(session, officer, ask.id, version=opened)
+    assert err.value.fields == {"status"}
+    assert session.exec(select(OutcomeReport)).all() == []
+    assert request_id
