@@ -99,6 +99,12 @@ def test_officer_accepts_from_the_queue(app_db: Engine, open_as: OpenAs) -> None
     at.text_input[0].input("김대표")
     next(b for b in at.button if b.label == "제출").click().run()
     page = open_as("officer", "pages/6_Data_requests.py")
+    shown = [
+        e.value
+        for kind in ("markdown", "text", "caption", "text_area")
+        for e in getattr(page, kind)
+    ]
+    assert not [v for v in shown if token in str(v)]  # the review page never shows a link
     metrics = {m.label: m.value for m in page.metric}
     assert (metrics["요청 기업"], metrics["제출됨"], metrics["시작 전"]) == ("3", "1", "2")
     next(b for b in page.button if b.label.startswith("승인")).click().run()
