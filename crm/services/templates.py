@@ -6,7 +6,6 @@ writes its audit entries and commits once; a mapping save is a new numbered vers
 from __future__ import annotations
 
 import hashlib
-import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -77,6 +76,14 @@ def _read(data: bytes, filename: str) -> Any:
         raise TemplateRefused("funder.refused.unreadable", detail=type(exc).__name__) from exc
 
 
+def _checked_upload(session: Session, actor: Actor, data: bytes, filename: str) -> Any:
+    """The permission first (nothing of a refused user's file is read), then the file, parsed
+    before the write transaction opens so no write lock is held while openpyxl reads it."""
+    check_permission(session, actor, Permission.BUILD_REPORTS)
+    session.rollback()
+    return _read(data, filename)
+
+
 def _latest(session: Session, template_id: int) -> FunderMapping:
     found = session.exec(
         select(FunderMapping)
@@ -124,13 +131,13 @@ def add_template(
     session: Session, actor: Actor, *, name: str, filename: str, data: bytes
 ) -> TemplateDetail:
     """A new template from an uploaded form, with an empty mapping (version 1)."""
+    _, features = _checked_upload(session, actor, data, filename)
     begin_authorised_write(session, actor, Permission.BUILD_REPORTS)
     check = Checker()
     clean = check.text("name", name, required=True, max_len=NAME_MAX)
     if clean and session.exec(select(FunderTemplate).where(FunderTemplate.name == clean)).first():
         check.fail("name", "funder.error.name_taken")
     check.raise_if_errors()
-    _, features = _read(data, filename)
     template = FunderTemplate(name=str(clean), created_by_id=actor.id)
     session.add(template)
     session.flush()
@@ -269,10 +276,10 @@ def replace_file(
     session: Session, actor: Actor, template_id: int, *, filename: str, data: bytes
 ) -> TemplateDetail:
     """A changed form: the mapping is kept where its labels still match and flagged elsewhere."""
+    wb, features = _checked_upload(session, actor, data, filename)
     begin_authorised_write(session, actor, Permission.BUILD_REPORTS)
     template = _template(session, template_id)
     latest = _latest(session, template_id)
-    wb, features = _read(data, filename)
     kept, flagged = rematch(Mapping.from_json(latest.mapping), wb)
     stored = _store_file(session, actor, template_id, filename, data, features)
     assert stored.id is not None
@@ -337,7 +344,3 @@ def fill_template(
 def filled_filename(detail: TemplateDetail, options: ReportOptions) -> str:
     stem = PurePath(detail.filename).stem or "form"
     return f"{stem}-{options.year}-Q{options.quarter}.xlsx"
-
-
-def is_xlsx(data: bytes) -> bool:
-    return zipfile.is_zipfile(io.BytesIO(data))
