@@ -2,9 +2,9 @@
 
 openpyxl saves a formula without its last result (`<v/>`), and it drops the results the template
 had; readers that do not calculate (pandas, openpyxl's data_only, viewers, LibreOffice set to
-"never recalculate") then see blanks. We evaluate the formulas Korean forms total with —
-SUM over ranges and numbers, and a plain reference to one cell — from the values just written,
-and put each result into the saved part's empty `<v/>` of that cell. Any other formula keeps no
+"never recalculate") then see blanks. We evaluate the formulas Korean forms total with
+(arithmetic, cell references, SUM/ROUND/MIN/MAX/AVERAGE) from the values just written, and put
+each result into the saved part's empty `<v/>` of that cell. Any other formula keeps no
 cached value; the workbook asks spreadsheet software to recalculate on load (fullCalcOnLoad)."""
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ class _Unsupported(Exception):
 
 
 class Evaluator:
-    """SUM(ranges, numbers) and =ref, over a workbook's cell values; anything else unsupported."""
+    """The formulas forms total with, over a workbook's cell values: + - * / and parentheses,
+    numbers, cell references (this sheet or another), and SUM, ROUND, MIN, MAX, AVERAGE over
+    ranges and expressions. Anything else (text, other functions, errors) is unsupported."""
 
     def __init__(self, wb: Workbook) -> None:
         self.wb = wb
@@ -66,7 +68,7 @@ class Evaluator:
         self.memo[key] = result
         return result
 
-    def _range(self, ref: str, home: str) -> Iterator[Number | None]:
+    def range_values(self, ref: str, home: str) -> Iterator[Number | None]:
         sheet, bang, address = ref.rpartition("!")
         name = sheet.strip("'").replace("''", "'") if bang else home
         if name not in self.wb.sheetnames or "[" in sheet:
@@ -79,32 +81,121 @@ class Evaluator:
                 yield self.value(name, coord)
 
     def formula(self, text: str, home: str) -> Number:
-        items = [t for t in Tokenizer(text).items if t.type != Token.WSPACE]
-        if len(items) == 1 and items[0].subtype == Token.RANGE:
-            if ":" in items[0].value:
-                raise _Unsupported(text)
-            found = next(self._range(items[0].value, home))
-            return 0 if found is None else found
-        if (
-            len(items) < 2
-            or items[0].type != Token.FUNC
-            or items[0].value.upper() != "SUM("
-            or items[-1].type != Token.FUNC
-        ):
+        tokens = [t for t in Tokenizer(text).items if t.type != Token.WSPACE]
+        parser = _Parser(self, tokens, home)
+        result = parser.expression()
+        if parser.at < len(tokens):
             raise _Unsupported(text)
-        total: Number = 0
-        for token in items[1:-1]:
-            if token.type == Token.SEP and token.value == ",":
-                continue
-            if token.type != Token.OPERAND:
-                raise _Unsupported(text)
-            if token.subtype == Token.NUMBER:
-                total += float(token.value) if "." in token.value else int(token.value)
-            elif token.subtype == Token.RANGE:
-                total += sum(v for v in self._range(token.value, home) if v is not None)
-            else:
-                raise _Unsupported(text)
+        return result
+
+
+FUNCTIONS = ("SUM(", "ROUND(", "MIN(", "MAX(", "AVERAGE(")
+
+
+class _Parser:
+    """expression := term (+|- term)*; term := factor (*|/ factor)*;
+    factor := (+|-) factor | number | cell | (expression) | FUNC(arguments)."""
+
+    def __init__(self, evaluator: Evaluator, tokens: list[Token], home: str) -> None:
+        self.evaluator, self.tokens, self.home, self.at = evaluator, tokens, home, 0
+
+    def _peek(self) -> Token | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def _next(self) -> Token:
+        token = self._peek()
+        if token is None:
+            raise _Unsupported("end")
+        self.at += 1
+        return token
+
+    def expression(self) -> Number:
+        total = self.term()
+        while (t := self._peek()) is not None and t.type == Token.OP_IN and t.value in "+-":
+            self.at += 1
+            right = self.term()
+            total = total + right if t.value == "+" else total - right
         return total
+
+    def term(self) -> Number:
+        total = self.factor()
+        while (t := self._peek()) is not None and t.type == Token.OP_IN and t.value in "*/":
+            self.at += 1
+            right = self.factor()
+            if t.value == "*":
+                total = total * right
+            elif right == 0:
+                raise _Unsupported("division by zero")
+            else:
+                total = total / right
+        return total
+
+    def factor(self) -> Number:
+        token = self._next()
+        if token.type == Token.OP_PRE and token.value in "+-":
+            value = self.factor()
+            return -value if token.value == "-" else value
+        if token.type == Token.OPERAND and token.subtype == Token.NUMBER:
+            return float(token.value) if any(c in token.value for c in ".eE") else int(token.value)
+        if token.type == Token.OPERAND and token.subtype == Token.RANGE and ":" not in token.value:
+            found = next(self.evaluator.range_values(token.value, self.home))
+            return 0 if found is None else found
+        if token.type == Token.PAREN and token.subtype == Token.OPEN:
+            value = self.expression()
+            closing = self._next()
+            if closing.type != Token.PAREN:
+                raise _Unsupported("parenthesis")
+            return value
+        if token.type == Token.FUNC and token.subtype == Token.OPEN:
+            return self.function(token.value.upper())
+        raise _Unsupported(token.value)
+
+    def _arguments(self) -> list[list[Number]]:
+        """Each argument's numbers (a range gives all of its numbers), up to the closing ')'."""
+        arguments: list[list[Number]] = []
+        while True:
+            token = self._peek()
+            if token is None:
+                raise _Unsupported("end")
+            if token.type == Token.FUNC and token.subtype == Token.CLOSE:
+                self.at += 1
+                return arguments
+            if token.type == Token.SEP and token.value == ",":
+                self.at += 1
+                continue
+            ahead = self.tokens[self.at + 1] if self.at + 1 < len(self.tokens) else None
+            ends = ahead is None or ahead.type == Token.SEP or ahead.type == Token.FUNC
+            if token.subtype == Token.RANGE and ":" in token.value and ends:
+                self.at += 1
+                values = self.evaluator.range_values(token.value, self.home)
+                arguments.append([v for v in values if v is not None])
+            else:
+                arguments.append([self.expression()])
+
+    def function(self, name: str) -> Number:
+        if name not in FUNCTIONS:
+            raise _Unsupported(name)
+        arguments = self._arguments()
+        numbers = [n for argument in arguments for n in argument]
+        if name == "SUM(":
+            return sum(numbers)
+        if name == "ROUND(":
+            if len(arguments) != 2 or len(arguments[1]) != 1:
+                raise _Unsupported(name)
+            digits = int(arguments[1][0])
+            value = sum(arguments[0])
+            # Excel rounds halves away from zero (Python's round() rounds them to even).
+            scaled = abs(value) * 10**digits
+            rounded = int(scaled + 0.5) / 10**digits
+            result = rounded if value >= 0 else -rounded
+            return int(result) if digits <= 0 else result
+        if not numbers:
+            return 0
+        if name == "MIN(":
+            return min(numbers)
+        if name == "MAX(":
+            return max(numbers)
+        return sum(numbers) / len(numbers)
 
 
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
