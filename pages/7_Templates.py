@@ -390,14 +390,15 @@ if st.button(tr("funder.page.fill"), type="primary", key="tp_fill"):
         st.error(exc.message(lang))
     else:
         st.session_state["tp_filled"] = (
+            detail.id,
             service.filled_filename(detail, options),
             filled.content,
             filled.closed,
             filled.table_rows,
         )
 done = st.session_state.get("tp_filled")
-if done:
-    filename, content, closed, rows = done
+if done and done[0] == detail.id:  # the last fill of this template, not of another one
+    _, filename, content, closed, rows = done
     st.success(tr("funder.page.filled", file=filename, rows=", ".join(f"{n:,}" for n in rows)))
     if closed:
         st.info(tr("funder.page.closed_note"))

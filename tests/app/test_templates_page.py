@@ -69,7 +69,7 @@ def test_manager_maps_saves_and_fills(open_as: OpenAs, app_db: Engine) -> None:
     assert scalar(app_db, "SELECT MAX(number) FROM funder_mapping") == 2
     at.button(key="tp_fill").click().run()
     assert not at.exception, at.exception
-    filename, content, closed, rows = at.session_state["tp_filled"]
+    _, filename, content, closed, rows = at.session_state["tp_filled"]
     assert filename == "시양식-2022-Q3.xlsx" and not closed
     with Session(app_db) as s:
         figures = compute_figures(s, Period(2022, 3))
