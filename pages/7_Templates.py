@@ -155,7 +155,9 @@ if detail.flagged:
                     for f in detail.flagged
                 ],
                 tr("funder.page.figure"): [
-                    labels.get(f.get("figure", ""), f.get("figure") or tr("funder.page.table"))
+                    labels.get(f.get("figure") or "", tr("funder.page.figure_elsewhere"))
+                    if f.get("type") == "cell"
+                    else tr("funder.page.table")
                     for f in detail.flagged
                 ],
             }
@@ -217,7 +219,9 @@ if mapping.cells:
             {
                 tr("funder.page.sheet"): [c.sheet for c in mapping.cells],
                 tr("funder.page.cell"): [c.cell for c in mapping.cells],
-                tr("funder.page.figure"): [labels.get(c.figure, "-") for c in mapping.cells],
+                tr("funder.page.figure"): [
+                    labels.get(c.figure, tr("funder.page.figure_elsewhere")) for c in mapping.cells
+                ],
             }
         ),
         hide_index=True,

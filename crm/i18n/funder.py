@@ -169,6 +169,7 @@ KO = {
     "funder.page.on_reports": "기관 양식 {count}개: {names}. 기관 양식 화면에서 분기마다 채워 내려받습니다.",
     "funder.page.open": "기관 양식 채우기",
     "funder.page.grid_hint": "셀을 누르면 아래 셀 주소에 들어갑니다. 행 번호와 열 문자는 엑셀과 같습니다.",
+    "funder.page.figure_elsewhere": "이 분기에 없는 항목 (다른 연도의 지원사업 등)",
 }
 
 EN = {
@@ -340,4 +341,5 @@ EN = {
     "funder.page.on_reports": "{count} funder forms: {names}. Fill them each quarter on the Funder templates page.",
     "funder.page.open": "Fill funder forms",
     "funder.page.grid_hint": "Click a cell to put its address below. Row numbers and column letters are Excel's.",
+    "funder.page.figure_elsewhere": "Not in this quarter (e.g. another year's programme)",
 }

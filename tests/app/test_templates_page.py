@@ -105,3 +105,29 @@ def test_reports_page_lists_the_funder_forms(open_as: OpenAs, app_db: Engine) ->
     assert "기관 양식 1개: 시 양식. 기관 양식 화면에서 분기마다 채워 내려받습니다." in [
         c.value for c in at.caption
     ]
+
+
+def test_flagged_entries_are_shown_by_label(open_as: OpenAs, app_db: Engine) -> None:
+    from crm.funder.mapping import CellMap, Mapping
+    from tests.funder_forms import funder_form
+
+    _add(app_db)
+    with Session(app_db) as s:
+        manager = actor_by_username(s, "manager")
+        detail = service.get_template(s, manager, "시 양식")
+        mapping = Mapping(
+            cells=[CellMap(MAIN, "B3", "institution"), CellMap(KPI, "B3", "supported_q")]
+        )
+        service.save_mapping(s, manager, detail.id, mapping, opened_number=1)
+        changed = funder_form()
+        changed[MAIN]["A3"] = "발급처"  # the 기관명 label is gone
+        buffer = io.BytesIO()
+        changed.save(buffer)
+        service.replace_file(s, manager, detail.id, filename="새양식.xlsx", data=buffer.getvalue())
+    at = open_as("manager", PAGE)
+    at.selectbox(key="tp_pick").set_value("시 양식").run()
+    assert [w.value for w in at.warning] == [
+        "새 양식 파일에서 찾지 못한 항목 1개가 있습니다. 다시 지정하기 전까지는 채우지 않습니다."
+    ]
+    flagged = at.dataframe[1].value
+    assert list(flagged["위치"]) == ["B3"] and list(flagged["항목"]) == ["기관명"]
