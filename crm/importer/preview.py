@@ -109,6 +109,11 @@ def _same(a: Any, b: Any) -> bool:
     return to_text(a) == to_text(b)
 
 
+def _stored_as_is(value: Any, stored: Any) -> bool:
+    """The value is the stored one, of the same type (1 is not True, "1" is not 1)."""
+    return type(value) is type(stored) and value == stored
+
+
 def _activity_matches(activity: Activity, stated: dict[str, Any]) -> bool:
     """True if the activity already has every value a row states (details merged over its own,
     so a row that leaves out an optional kind field still matches)."""
@@ -384,7 +389,13 @@ class Planner:
     ) -> None:
         values = row.values
         errors: list[CellIssue] = []
-        candidates = {f: values[f] for f in COMPANY_VALUE_FIELDS if f in values}
+        # a cell holding exactly the stored value changes nothing, so it is not a change to
+        # check (as a form sends only the fields a user changed)
+        candidates = {
+            f: values[f]
+            for f in COMPANY_VALUE_FIELDS
+            if f in values and not _stored_as_is(values[f], getattr(company, f))
+        }
         for name_field in ("name_ko", "name_en"):
             # "(주)X" in the file for "X 주식회사" in the database is the same name, not a change
             same = normalise_name(candidates.get(name_field) or "") == normalise_name(

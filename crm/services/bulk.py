@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
-from crm.errors import FieldError
+from crm.errors import ConflictError, FieldError
 from crm.models import (
     Activity,
     ActivityStatus,
@@ -49,7 +49,6 @@ from crm.services.activities import (
 from crm.services.actor import Actor
 from crm.services.closing import check_open, closed_quarters
 from crm.services.companies import PROFILE_FIELDS, PROFILE_RULES, NewCompany, ProfileRule
-from crm.services.editing import flush_or_conflict
 from crm.services.permissions import Permission, begin_authorised_write
 from crm.services.stages import current_stage_subquery, move_rules
 from crm.validation import Checker
@@ -149,10 +148,12 @@ def _apply_changes(
     context: str | None,
     now: datetime,
 ) -> None:
-    """editing.apply_changes for many rows: set each row's changed fields, flush once (each
-    changed row's version moves on, checked against the one it was read at), then one
-    "update" entry per changed field."""
-    diffs: list[tuple[Any, dict[str, tuple[Any, Any]]]] = []
+    """editing.apply_changes for many rows: each row's changed fields saved with its version
+    moved on, in one executemany per set of changed fields, only where the row is still at the
+    version it was read at (else ConflictError, as a stale single save); then one "update"
+    entry per changed field."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    entries: list[dict[str, Any]] = []
     for obj, changes in changed:
         diff = {
             name: (getattr(obj, name), value)
@@ -161,31 +162,47 @@ def _apply_changes(
         }
         if not diff:
             continue
-        for name, (_, value) in diff.items():
-            setattr(obj, name, value)
-        obj.updated_at = now
-        session.add(obj)
-        diffs.append((obj, diff))
-    flush_or_conflict(session)
-    insert_audit(
-        session,
-        [
+        version = obj.version + 1
+        params = {f"new_{name}": new for name, (_, new) in diff.items()}
+        groups.setdefault(tuple(diff), []).append(
+            {"row_id": obj.id, "read_version": obj.version, "new_version": version, **params}
+        )
+        entries += [
             audit.entry_row(
                 actor,
                 AuditAction.UPDATE,
                 entity,
                 obj.id,
-                version=obj.version,
+                version=version,
                 field=name,
                 old=old,
                 new=new,
                 context=context,
                 at=now,
             )
-            for obj, diff in diffs
             for name, (old, new) in diff.items()
-        ],
-    )
+        ]
+        session.expire(obj)  # read again when next used
+    if not groups:
+        return
+    table = type(changed[0][0]).__table__
+    for names, rows in groups.items():
+        statement = (
+            sa.update(table)
+            .where(
+                table.c.id == sa.bindparam("row_id"),
+                table.c.version == sa.bindparam("read_version"),
+            )
+            .values(
+                {name: sa.bindparam(f"new_{name}") for name in names}
+                | {"version": sa.bindparam("new_version"), "updated_at": now}
+            )
+        )
+        result = session.connection().execute(statement, rows)
+        if result.rowcount != len(rows):  # someone saved one of them since it was read
+            session.rollback()
+            raise ConflictError([])
+    insert_audit(session, entries)
 
 
 def _load(session: Session, model: type[Any], ids: Iterable[int]) -> dict[int, Any]:
