@@ -228,6 +228,20 @@ def form_rows(ws: Worksheet, first_row: int, columns: list[str]) -> int:
     return count
 
 
+def merged_anchor(ws: Worksheet, coord: str) -> str | None:
+    """The top-left cell of the merged range `coord` lies inside but does not start, else None
+    (only a merged range's top-left cell holds a value)."""
+    letters, row = coordinate_from_string(coord)
+    column = _index(letters)
+    for merged in ws.merged_cells.ranges:
+        inside = (
+            merged.min_row <= row <= merged.max_row and merged.min_col <= column <= merged.max_col
+        )
+        if inside and (row, column) != (merged.min_row, merged.min_col):
+            return f"{get_column_letter(merged.min_col)}{merged.min_row}"
+    return None
+
+
 def figure_code_known(code: str, kinds: set[str], programme_ids: set[int]) -> bool:
     parts = code.split(".")
     if len(parts) == 1:
@@ -268,6 +282,8 @@ def problems(
             found.append((where, "funder.error.figure", {"cell": cell.cell}))
         elif (cell.sheet, cell.cell) in taken:
             found.append((where, "funder.error.cell_twice", {"cell": cell.cell}))
+        elif (anchor := merged_anchor(wb[cell.sheet], cell.cell)) is not None:
+            found.append((where, "funder.error.merged", {"cell": cell.cell, "anchor": anchor}))
         taken.add((cell.sheet, cell.cell))
     for i, table in enumerate(mapping.tables):
         where = f"tables.{i}"
@@ -285,6 +301,10 @@ def problems(
             [c.field for c in table.columns], table.rows
         ):
             found.append((where, "funder.error.table_field", {}))
+        for c in table.columns:
+            coord = f"{c.column}{table.first_row}"
+            if is_cell(coord) and (anchor := merged_anchor(wb[table.sheet], coord)) is not None:
+                found.append((where, "funder.error.merged", {"cell": coord, "anchor": anchor}))
         if table.sort not in SORTS or table.scope not in SCOPES:
             found.append((where, "funder.error.table_options", {}))
         if table.kind is not None and table.kind not in kinds:

@@ -170,6 +170,7 @@ KO = {
     "funder.page.open": "기관 양식 채우기",
     "funder.page.grid_hint": "셀을 누르면 아래 셀 주소에 들어갑니다. 행 번호와 열 문자는 엑셀과 같습니다.",
     "funder.page.figure_elsewhere": "이 분기에 없는 항목 (다른 연도의 지원사업 등)",
+    "funder.error.merged": "{cell} 셀은 병합된 칸의 일부입니다. 병합된 칸의 첫 셀 {anchor}을(를) 고르세요.",
 }
 
 EN = {
@@ -342,4 +343,5 @@ EN = {
     "funder.page.open": "Fill funder forms",
     "funder.page.grid_hint": "Click a cell to put its address below. Row numbers and column letters are Excel's.",
     "funder.page.figure_elsewhere": "Not in this quarter (e.g. another year's programme)",
+    "funder.error.merged": "Cell {cell} is part of a merged range. Pick its first cell, {anchor}.",
 }

@@ -218,9 +218,16 @@ def test_bad_mapping_names_each_entry_and_saves_nothing(
             CellMap(MAIN, "B3", "no_such_figure"),
             CellMap("없는시트", "B3", "supported_q"),
             CellMap(MAIN, "F8", "supported_q"),  # inside the table
+            CellMap(MAIN, "C3", "institution"),  # inside the merged B3:D3
         ],
         tables=[
-            TableMap(MAIN, HEADER_ROW, FIRST_ROW, FORM_ROWS, [ColumnMap("F", "salary")]),
+            TableMap(
+                MAIN,
+                HEADER_ROW,
+                FIRST_ROW,
+                FORM_ROWS,
+                [ColumnMap("F", "salary"), ColumnMap("I", "name")],  # I7 is inside H7:I7
+            ),
         ],
     )
     with pytest.raises(ValidationError) as refused:
@@ -231,7 +238,10 @@ def test_bad_mapping_names_each_entry_and_saves_nothing(
         "funder.error.sheet",
         "funder.error.table_field",
         "funder.error.cell_in_table",
+        "funder.error.merged",
     } <= keys
+    merged = [e.params for e in refused.value.errors if e.key == "funder.error.merged"]
+    assert merged == [{"cell": "C3", "anchor": "B3"}, {"cell": "I7", "anchor": "H7"}]
     assert service.get_template(session, manager, added.id).mapping_number == 1
 
 
