@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from crm.errors import PermissionDenied
+from crm.errors import ConflictError, PermissionDenied
 from crm.models import (
     Activity,
     AuditEntry,
@@ -216,3 +217,21 @@ def test_a_second_report_for_a_quarter_in_one_batch_is_refused(
     bulk.add_outcome_reports(session, officer, rows[:1])
     session.commit()
     assert session.exec(select(OutcomeReport.employees)).all() == [3]
+
+
+def test_an_update_of_a_row_saved_since_it_was_read_is_a_conflict(
+    engine: Engine, session: Session, officer: Actor, company: Company
+) -> None:
+    """The row in the session says version 1 while the database holds 2 (someone saved it
+    after it was read): the batch is refused as a conflict and nothing is written."""
+    read = session.get(Company, company.id)
+    assert read is not None and read.version == 1
+    set_committed_value(read, "version", 0)  # as read before the other save
+    before = snapshot(engine)
+    with pytest.raises(ConflictError):
+        bulk.update_companies(
+            session,
+            officer,
+            [bulk.CompanyUpdate(company.id, {"email": "x@example.com"})],  # type: ignore[arg-type]
+        )
+    assert snapshot(engine) == before
