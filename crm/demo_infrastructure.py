@@ -191,8 +191,8 @@ def _hpc_allocations(
         }
         out.append((start, end, status, values, int(allocated) * KRW_PER_GPU_HOUR))
         start = end + timedelta(days=rng.randint(7, 30))
-        if start > date(year, 12, 20):
-            break
+        if start > date(year, 11, 30):
+            break  # no December allocation: unused hours would read as idle
     return out
 
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from crm import demo
 from crm.db import make_engine
 from crm.errors import CRMError
+from crm.kinds import hpc
 from crm.migrate import upgrade
 from crm.models import Activity, Company, OutcomeReport, Programme, StageEntry, SupportKind
 from crm.services import stages, stats
@@ -168,9 +169,14 @@ def test_demo_hpc_usage_and_idle_allocations(engine: Engine, session: Session) -
         if s < 0.5 and a.end_on is not None and a.end_on >= date(2022, 12, 1)
     ]
     assert 5 <= len(idle) <= 20 and all(a.status == "in_progress" for a in idle)
-    # Allocations are worth their GPU-hours; planned ones have no usage yet.
+    # The HPC view's reclaim flag (under 50 % used, ending within 30 days or past) finds them.
+    flagged = hpc.to_reclaim(hpc.allocations(session, year=2022), date(2022, 12, 31), 0.5)
+    assert {a.activity_id for a in flagged} == {a.id for a in idle}
+    assert {a.activity_id for a in hpc.to_reclaim(hpc.allocations(session), date.today(), 0.5)} == {
+        a.id for a in idle
+    }
+    # Allocations are worth their GPU-hours.
     assert all(a.amount_krw == a.details["allocated_gpu_hours"] * 4_000 for a in allocations)
-    assert all("used_gpu_hours" not in a.details for a in allocations if a.status == "planned")
     uses = _activities(session, "equipment")
     per_company = Counter(a.company_id for a in uses)
     assert set(per_company.values()) <= {1, 2, 3} and len(set(per_company.values())) == 3
