@@ -86,6 +86,26 @@ def inspect_template(data: bytes, filename: str, limits: ImportLimits) -> list[s
             for name in names:
                 if not name.endswith("/"):
                     check_prolog(zf, name)
+            extended = _extensions(zf, names)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
         raise ImportRefused("importer.refused.unreadable", detail=str(exc)) from exc
-    return _features(names)
+    return _features(names) + extended
+
+
+# Excel 2010+ extensions inside a sheet part that openpyxl drops on loading.
+EXTENSIONS = (
+    (b"x14:dataValidation", "extended_validations"),
+    (b"x14:conditionalFormatting", "extended_conditional_formats"),
+    (b"x14:sparklineGroup", "sparklines"),
+)
+
+
+def _extensions(zf: zipfile.ZipFile, names: list[str]) -> list[str]:
+    found: list[str] = []
+    for name in names:
+        if name.lower().startswith("xl/worksheets/") and name.lower().endswith(".xml"):
+            data = zf.read(name)
+            for marker, code in EXTENSIONS:
+                if marker in data and code not in found:
+                    found.append(code)
+    return found

@@ -171,6 +171,9 @@ KO = {
     "funder.page.grid_hint": "셀을 누르면 아래 셀 주소에 들어갑니다. 행 번호와 열 문자는 엑셀과 같습니다.",
     "funder.page.figure_elsewhere": "이 분기에 없는 항목 (다른 연도의 지원사업 등)",
     "funder.error.merged": "{cell} 셀은 병합된 칸의 일부입니다. 병합된 칸의 첫 셀 {anchor}을(를) 고르세요.",
+    "funder.feature.extended_validations": "다른 시트를 참조하는 목록 등 확장 데이터 유효성 검사",
+    "funder.feature.extended_conditional_formats": "데이터 막대·아이콘 등 확장 조건부 서식",
+    "funder.feature.sparklines": "스파크라인",
 }
 
 EN = {
@@ -344,4 +347,7 @@ EN = {
     "funder.page.grid_hint": "Click a cell to put its address below. Row numbers and column letters are Excel's.",
     "funder.page.figure_elsewhere": "Not in this quarter (e.g. another year's programme)",
     "funder.error.merged": "Cell {cell} is part of a merged range. Pick its first cell, {anchor}.",
+    "funder.feature.extended_validations": "extended data validations (e.g. lists from another sheet)",
+    "funder.feature.extended_conditional_formats": "extended conditional formats (data bars, icons)",
+    "funder.feature.sparklines": "sparklines",
 }

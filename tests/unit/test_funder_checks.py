@@ -48,6 +48,24 @@ def test_what_cannot_be_kept_is_named(parts: dict[str, bytes], expected: list[st
     assert inspect_template(with_parts(form_bytes(), parts), "f.xlsx", LIMITS) == expected
 
 
+def test_excel_2010_extensions_in_a_sheet_are_named() -> None:
+    data = form_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    extended = sheet.replace(
+        b"</worksheet>",
+        b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+        b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+        b"<x14:dataValidations/></ext></extLst></worksheet>",
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            target.writestr(info, extended if info.filename == "xl/worksheets/sheet1.xml" else body)
+    assert inspect_template(out.getvalue(), "f.xlsx", LIMITS) == ["extended_validations"]
+
+
 def test_charts_are_named() -> None:
     assert inspect_template(form_bytes(chart=True), "f.xlsx", LIMITS) == ["charts"]
 

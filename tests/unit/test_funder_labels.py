@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm.funder.checks import FEATURE_PARTS
+from crm.funder.checks import EXTENSIONS, FEATURE_PARTS
 from crm.funder.figures import KIND_FIELDS, OUTCOME_FIELDS, PROGRAMME_FIELDS, STAGE_FIELDS, TOTALS
 from crm.funder.tables import ACTIVITY_FIELDS, COMPANY_FIELDS, ROW_KINDS, SCOPES, SORTS
 from crm.i18n import CATALOGUES
@@ -18,6 +18,7 @@ KEYS = [
     *(f"funder.fig.outcome.{f}.{s}" for f, _ in OUTCOME_FIELDS for s in ("q", "ytd")),
     *(f"funder.field.{field}" for field in {*COMPANY_FIELDS, *ACTIVITY_FIELDS}),
     *(f"funder.feature.{code}" for _, code in FEATURE_PARTS if code != "comments_drawings"),
+    *(f"funder.feature.{code}" for _, code in EXTENSIONS),
     *(f"funder.sort.{v}" for v in SORTS),
     *(f"funder.scope.{v}" for v in SCOPES),
     *(f"funder.rows.{v}" for v in ROW_KINDS),
