@@ -334,7 +334,7 @@ def generate(
                 }
             )
         bases.append(
-            OutcomeBasis(cid, entry_stage, entered, tuple(quarter_invest), tuple(quarter_export))  # type: ignore[arg-type]
+            OutcomeBasis(cid, entry_stage, entered, tuple(quarter_invest), tuple(quarter_export))
         )
     rows["outcome_report"] = outcome_rows(bases, year, random.Random(f"{seed}:outcomes"))
     for kind, name, target in _PROGRAMMES:

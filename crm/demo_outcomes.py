@@ -34,8 +34,8 @@ class OutcomeBasis:
     company_id: int
     entry_stage: str
     entered: date
-    quarter_invest: tuple[int, int, int, int]
-    quarter_export: tuple[int, int, int, int]
+    quarter_invest: tuple[int, ...]  # KRW invested per quarter (1-4)
+    quarter_export: tuple[int, ...]  # KRW of export contracts per quarter
 
 
 def yearly_counts(rng: random.Random, entry_stage: str) -> tuple[int, int]:
