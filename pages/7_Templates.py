@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from crm.errors import CRMError, ValidationError
+from crm.funder.checks import lost_features
 from crm.funder.engine import load_template
 from crm.funder.fill import figure_catalogue
 from crm.funder.grid import header_columns, sheet_grid
@@ -73,7 +74,9 @@ st.dataframe(
             tr("funder.page.cells"): [x.cells for x in listed],
             tr("funder.page.tables"): [x.tables for x in listed],
             tr("funder.page.flagged"): [x.flagged for x in listed],
-            tr("funder.page.lost"): [features_text(x.features) or "-" for x in listed],
+            tr("funder.page.lost"): [
+                features_text(lost_features(x.features)) or "-" for x in listed
+            ],
             tr("funder.page.saved"): [
                 f"{fmt.moment(x.saved_at, lang)} · {x.saved_by}" for x in listed
             ],
@@ -95,8 +98,10 @@ with session() as s:
     ]
     kinds = report_kinds(s, lang)
     programme_rows = programmes.list_programmes(s)
-if detail.features:
-    st.warning(tr("funder.features_lost", features=features_text(detail.features)))
+if lost_features(detail.features):
+    st.warning(tr("funder.features_lost", features=features_text(lost_features(detail.features))))
+if "external_links" in detail.features:
+    st.info(tr("funder.external_links_kept"))
 
 # --- the quarter (its figures label the catalogue; the fill uses it) ---------------------------
 c1, c2, c3 = st.columns(3)

@@ -2,8 +2,9 @@
 
 Hostile files are refused as the importer refuses them (size, zip bombs, DTDs in any XML part:
 crm.importer.xlsxcheck); macro workbooks (.xlsm, a vbaProject) are refused; what openpyxl cannot
-keep through a fill (charts, images, drawings, pivot tables, external links, slicers) is named so
-the manager knows before filling."""
+keep through a fill (charts, images, drawings, pivot tables, slicers, Excel 2010 extensions) is
+named so the manager knows before filling, and so are links to other workbooks (kept, but the
+filled file still depends on those files)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,16 @@ FEATURE_PARTS = (
     ("xl/drawings/vmldrawing", "comments_drawings"),
     ("xl/drawings/", "drawings"),
 )
+
+
+# Kept by a fill (openpyxl keeps links to other workbooks) but worth a word: the filled file
+# still refers to files its readers may not have.
+KEPT_WITH_NOTE = frozenset({"external_links"})
+
+
+def lost_features(codes: list[str]) -> list[str]:
+    """The features a fill drops (of those found at upload)."""
+    return [c for c in codes if c not in KEPT_WITH_NOTE]
 
 
 class TemplateRefused(CRMError):

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from crm.clock import to_office
 from crm.db import make_engine
+from crm.funder.checks import lost_features
 from crm.funder.mapping import Mapping
 from crm.i18n import t
 from crm.reports.options import validate_options
@@ -43,8 +44,10 @@ def cmd_add(args: argparse.Namespace) -> int:
             session, _actor(session, args), name=args.name, filename=path.name, data=data
         )
     print(f"Template '{detail.name}' added from {detail.filename}.")
-    if detail.features:
-        print(t("funder.features_lost", LANG, features=_features(detail.features)))
+    if lost_features(detail.features):
+        print(t("funder.features_lost", LANG, features=_features(lost_features(detail.features))))
+    if "external_links" in detail.features:
+        print(t("funder.external_links_kept", LANG))
     print("Map its cells and table on the Funder templates page, or: crm template map NAME FILE")
     return 0
 
@@ -63,8 +66,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             f"{s.name:<24} {s.filename:<28} {s.mapping_number:>4} {s.cells:>5} {s.tables:>6} "
             f"{saved}{flags}"
         )
-        if s.features:
-            print(f"{'':<24} cannot be kept: {_features(s.features)}")
+        if lost_features(s.features):
+            print(f"{'':<24} cannot be kept: {_features(lost_features(s.features))}")
     return 0
 
 

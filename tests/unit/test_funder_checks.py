@@ -97,3 +97,9 @@ def test_refused(filename: str, data: bytes, key: str) -> None:
     with pytest.raises((TemplateRefused, ImportRefused)) as refused:
         inspect_template(data, filename, LIMITS)
     assert refused.value.key == key
+
+
+def test_external_links_are_named_but_not_counted_as_lost() -> None:
+    from crm.funder.checks import lost_features
+
+    assert lost_features(["external_links", "charts", "sparklines"]) == ["charts", "sparklines"]
