@@ -48,3 +48,26 @@ def test_libreoffice_converts_the_filled_form(tmp_path: Path) -> None:
     assert lines[total - 1][6] == str(sum(i % 4 for i in range(ROWS)))
     assert lines[total + 1][0] == "위 내용이 사실과 다름없음을 확인합니다."
     assert lines[total + 3][4] == "작성자" and lines[total + 4][7] == "(직인)"
+
+
+def test_a_form_saved_by_libreoffice_fills_the_same(tmp_path: Path) -> None:
+    """A form as a spreadsheet application writes it (shared strings, its own styles and
+    merges), not as openpyxl does: the table grows and the totals follow all the same."""
+    import io
+
+    import openpyxl
+
+    soffice()
+    source = tmp_path / "form.xlsx"
+    source.write_bytes(form_bytes())
+    saved = convert(source, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo", tmp_path / "p3")
+    rows = [[i + 1, f"가상기업 {i + 1}", "", "", "멘토링", 1_000 * (i + 1), 1] for i in range(12)]
+    table = TableFill(MAIN, FIRST_ROW, TABLE_COLUMNS, rows, FORM_ROWS)
+    content = fill_workbook(saved.read_bytes(), {}, [table]).content
+    total = FIRST_ROW + len(rows)
+    formulas = openpyxl.load_workbook(io.BytesIO(content))[MAIN]
+    assert formulas.cell(total, 6).value == f"=SUM(F{FIRST_ROW}:F{total - 1})"
+    cached = openpyxl.load_workbook(io.BytesIO(content), data_only=True)[MAIN]
+    assert cached.cell(total, 1).value == "합계" and cached.cell(total, 6).value == 78_000
+    assert cached.cell(total + 2, 1).value == "위 내용이 사실과 다름없음을 확인합니다."
+    assert f"A{total}:E{total}" in {r.coord for r in formulas.merged_cells.ranges}
