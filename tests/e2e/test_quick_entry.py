@@ -165,10 +165,7 @@ def test_quick_entry_reads_korean_amounts_and_uses_one_date(
     assert box is not None
     page.mouse.click(box["x"] + 15, box["y"] + HEADER_PX + ROW_PX / 2)  # select the row
     wait_idle(page)
-    activity_id = _db(
-        server, "SELECT id FROM activity WHERE company_id = :a AND start_on = '2022-11-15'", a=a_id
-    )[0][0]
-    expect_text(page, f"#{activity_id}")
+    expect_text(page, f"선택한 지원 내역 수정: {a_name} · 2022.11.15 ·")  # names, not the id
     amount = visible(page.get_by_label("금액 (원)", exact=True))
     expect(amount).to_have_value("300,000")
     screenshot(page, "quick-entry-saved")
