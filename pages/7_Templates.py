@@ -244,24 +244,37 @@ if mapping.cells:
 
 st.subheader(tr("funder.page.table_title"))
 existing = next((x for x in mapping.tables if x.sheet == sheet), None)
+header_key, first_key = f"tp_header_{detail.id}_{sheet}", f"tp_first_{detail.id}_{sheet}"
+st.session_state.setdefault(header_key, existing.header_row if existing else 1)
+st.session_state.setdefault(first_key, existing.first_row if existing else 2)
+
+
+def use_row(key: str, row: int) -> None:
+    st.session_state[key] = row
+
+
+clicked_row = st.session_state.get("tp_grid_clicked")
+if clicked_row:
+    row_number = int("".join(ch for ch in clicked_row if ch.isdigit()))
+    b1, b2, _ = st.columns(3)
+    b1.button(
+        tr("funder.page.use_as_header", row=row_number),
+        on_click=use_row,
+        args=(header_key, row_number),
+        key="tp_use_header",
+    )
+    b2.button(
+        tr("funder.page.use_as_first", row=row_number),
+        on_click=use_row,
+        args=(first_key, max(row_number, 2)),
+        key="tp_use_first",
+    )
 c1, c2, c3 = st.columns(3)
 header_row = int(
-    c1.number_input(
-        tr("funder.page.header_row"),
-        min_value=1,
-        max_value=10_000,
-        value=existing.header_row if existing else 1,
-        key=f"tp_header_{sheet}",
-    )
+    c1.number_input(tr("funder.page.header_row"), min_value=1, max_value=10_000, key=header_key)
 )
 first_row = int(
-    c2.number_input(
-        tr("funder.page.first_row"),
-        min_value=2,
-        max_value=10_000,
-        value=existing.first_row if existing else header_row + 1,
-        key=f"tp_first_{sheet}",
-    )
+    c2.number_input(tr("funder.page.first_row"), min_value=2, max_value=10_000, key=first_key)
 )
 row_kind = st.selectbox(
     tr("funder.page.rows"),

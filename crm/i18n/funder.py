@@ -175,6 +175,8 @@ KO = {
     "funder.feature.extended_conditional_formats": "데이터 막대·아이콘 등 확장 조건부 서식",
     "funder.feature.sparklines": "스파크라인",
     "funder.external_links_kept": "이 양식은 다른 파일을 참조하는 외부 링크가 있습니다. 채운 파일에도 남지만, 받는 쪽에 그 파일이 없으면 해당 값은 갱신되지 않습니다.",
+    "funder.page.use_as_header": "{row}행을 제목 행으로",
+    "funder.page.use_as_first": "{row}행을 첫 데이터 행으로",
 }
 
 EN = {
@@ -352,4 +354,6 @@ EN = {
     "funder.feature.extended_conditional_formats": "extended conditional formats (data bars, icons)",
     "funder.feature.sparklines": "sparklines",
     "funder.external_links_kept": "This form links to other workbooks. The links stay in filled files, but where their readers lack those files the linked values are not updated.",
+    "funder.page.use_as_header": "Row {row} as the header row",
+    "funder.page.use_as_first": "Row {row} as the first data row",
 }

@@ -56,8 +56,14 @@ def test_manager_maps_saves_and_fills(open_as: OpenAs, app_db: Engine) -> None:
     at.button(key="tp_map_cell").click().run()
     assert not at.exception, at.exception
     at.selectbox(key="tp_sheet").set_value(MAIN).run()
-    at.number_input(key=f"tp_header_{MAIN}").set_value(6).run()
-    at.number_input(key=f"tp_first_{MAIN}").set_value(FIRST_ROW).run()
+    # the header row from a clicked grid cell (row 6), the first data row typed
+    at.session_state[f"tp_grid_1_{MAIN}"] = {
+        "selection": {"rows": [], "columns": [], "cells": [[5, "B"]]}
+    }
+    at.run()
+    at.button(key="tp_use_header").click().run()
+    assert at.number_input(key=f"tp_header_1_{MAIN}").value == 6
+    at.number_input(key=f"tp_first_1_{MAIN}").set_value(FIRST_ROW).run()
     at.selectbox(key=f"tp_col_{MAIN}_6_companies_A").set_value("seq").run()
     at.selectbox(key=f"tp_col_{MAIN}_6_companies_B").set_value("name").run()
     at.selectbox(key=f"tp_col_{MAIN}_6_companies_F").set_value("krw_ytd").run()
