@@ -30,7 +30,12 @@ if code is not None:
     kind = kinds[code]
     st.subheader(tr("kinds.fields"))
     if kind.fields:
-        st.dataframe(kinds_admin.fields_frame(kind, lang), hide_index=True, width="stretch")
+        st.dataframe(
+            kinds_admin.fields_frame(kind, lang),
+            hide_index=True,
+            width="stretch",
+            column_config=kinds_admin.fields_columns(),
+        )
     else:
         st.info(tr("kinds.no_fields"))
     kinds_admin.edit_field_form(actor, kind)

@@ -49,6 +49,11 @@ def fields_frame(kind: SupportKind, lang: str) -> pd.DataFrame:
     )
 
 
+def fields_columns() -> dict[str, Any]:
+    """The label column stays in view (pinned, wide enough) while a phone scrolls sideways."""
+    return {tr("kinds.col.label"): st.column_config.TextColumn(width="medium", pinned=True)}
+
+
 def read_choices(text: str) -> tuple[tuple[str, str, str], ...] | None:
     """Lines 'code = 한국어 / English'; None (the message shown) when a line is unreadable."""
     out = []
