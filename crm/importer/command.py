@@ -55,6 +55,11 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-new-companies", action="store_true", help="activities: do not create companies"
     )
+    parser.add_argument(
+        "--empty-clears",
+        action="store_true",
+        help="companies: an empty cell clears the stored optional value (default: left alone)",
+    )
     parser.add_argument("--sheet", help="workbook sheet (default: the active one)")
     parser.add_argument(
         "--map",
@@ -118,6 +123,7 @@ def run_import(
         create_companies=not args.no_new_companies,
         date_order=args.date_order,
         usd_krw_rate=args.usd_rate,
+        empty_clears=args.empty_clears,
     )
     preview = preview_import(session, actor, table, mapping=mapping, options=options)
     for line in summary_lines(preview, lang, table=table, limit=args.show):

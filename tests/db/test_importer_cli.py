@@ -116,3 +116,29 @@ def test_a_refused_file(cli_db: Engine, tmp_path: Path, capsys: pytest.CaptureFi
     path.write_bytes(b"not a zip")
     assert main(["import", str(path)]) == 2
     assert "not a valid .xlsx file" in capsys.readouterr().err
+
+
+def test_empty_clears_is_asked_for(
+    cli_db: Engine,
+    session: Session,
+    officer: Actor,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Without --empty-clears an empty cell leaves the stored value; with it, the value goes."""
+    from crm.services import companies as company_service
+    from tests.conftest import VALID_BRN, new_company
+
+    made = company_service.create_company(session, officer, new_company(location="북구"))
+    path = write(
+        tmp_path,
+        "blank.csv",
+        [["회사명", "사업자등록번호", "소재지"], ["테스트에이아이", VALID_BRN, None]],
+    )
+    assert main(["--as", "officer1", "import", path]) == 0
+    session.rollback()  # a fresh read (the CLI wrote through its own connection)
+    assert session.get(Company, made.id).location == "북구"  # type: ignore[union-attr]
+    assert main(["--as", "officer1", "import", path, "--empty-clears"]) == 0
+    assert "new 0, update 1, unchanged 0" in capsys.readouterr().out
+    session.rollback()  # a fresh read (the CLI wrote through its own connection)
+    assert session.get(Company, made.id).location is None  # type: ignore[union-attr]
