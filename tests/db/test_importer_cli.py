@@ -137,8 +137,9 @@ def test_empty_clears_is_asked_for(
     )
     assert main(["--as", "officer1", "import", path]) == 0
     session.rollback()  # a fresh read (the CLI wrote through its own connection)
-    assert session.get(Company, made.id).location == "북구"  # type: ignore[union-attr]
+    assert session.get(Company, made.id, populate_existing=True).location == "북구"  # type: ignore[union-attr]
     assert main(["--as", "officer1", "import", path, "--empty-clears"]) == 0
-    assert "new 0, update 1, unchanged 0" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "new 0, update 1, unchanged 0" in printed, printed
     session.rollback()  # a fresh read (the CLI wrote through its own connection)
-    assert session.get(Company, made.id).location is None  # type: ignore[union-attr]
+    assert session.get(Company, made.id, populate_existing=True).location is None  # type: ignore[union-attr]
