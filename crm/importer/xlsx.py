@@ -33,7 +33,7 @@ _ANY_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 # XFD1048576 make it ask for 500 GB and abort the process, so the extent is checked first
 _CELLS_PER_ROW_LIMIT = 64
 _MAX_MERGE_FILL_FACTOR = 20  # filled cells per row limit, against pathological merge ranges
-_EXACT_FLOAT = 2**53  # whole floats below this are exact integers
+_WHOLE_LIMIT = 10**16  # whole numbers of up to 16 digits: int, as openpyxl read their text
 
 
 def _column_name(index: int) -> str:
@@ -187,7 +187,7 @@ def normalise(value: Any) -> Any:
     reads every number as a float; openpyxl, the reader before, gave 1000 as an int)."""
     if value == "":
         return None
-    if type(value) is float and value.is_integer() and abs(value) < _EXACT_FLOAT:
+    if type(value) is float and value.is_integer() and abs(value) < _WHOLE_LIMIT:
         return int(value)
     return value
 
