@@ -50,6 +50,8 @@ TOTALS = (
     ("planned_q", True),
     ("planned_ytd", True),
 )
+# The cohort's own count of companies supported (ReportFigures.cohort_supported).
+COHORT_TOTALS = ("cohort_supported_q", "cohort_supported_ytd")
 KIND_FIELDS = (
     ("companies_q", False),
     ("activities_q", False),
@@ -107,6 +109,8 @@ def named_figures(
     ]  # fmt: skip
     for code, money in TOTALS:
         out.append(NamedFigure(code, t(f"funder.fig.{code}", lang), getattr(f, code), money))
+    for code, value in zip(COHORT_TOTALS, f.cohort_supported, strict=True):
+        out.append(NamedFigure(code, t(f"funder.fig.{code}", lang), value))
     out.append(
         NamedFigure("executed_share", t("funder.fig.executed_share", lang), _executed_share(f))
     )

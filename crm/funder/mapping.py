@@ -18,6 +18,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from crm.funder.figures import (
+    COHORT_TOTALS,
     KIND_FIELDS,
     OUTCOME_FIELDS,
     PROGRAMME_FIELDS,
@@ -245,7 +246,12 @@ def merged_anchor(ws: Worksheet, coord: str) -> str | None:
 def figure_code_known(code: str, kinds: set[str], programme_ids: set[int]) -> bool:
     parts = code.split(".")
     if len(parts) == 1:
-        return code in TEXTS or code == "executed_share" or code in {c for c, _ in TOTALS}
+        return (
+            code in TEXTS
+            or code == "executed_share"
+            or code in COHORT_TOTALS
+            or code in {c for c, _ in TOTALS}
+        )
     head = parts[0]
     if head == "kind" and len(parts) == 3:
         return parts[1] in kinds and parts[2] in {f for f, _ in KIND_FIELDS}

@@ -123,6 +123,10 @@ class ReportFigures:
     outcomes_q: OutcomeFigures
     outcomes_ytd: OutcomeFigures
     data_as_of: datetime | None
+    # Companies of the year's cohort supported (the target's companies); supported_q/_ytd also
+    # count companies outside the cohort (infrastructure-only support). None: frozen before.
+    cohort_supported_q: int | None = None
+    cohort_supported_ytd: int | None = None
     executed_q: int | None = None
     committed_q: int | None = None
     planned_q: int | None = None
@@ -133,6 +137,14 @@ class ReportFigures:
     @property
     def period(self) -> Period:
         return Period(self.year, self.quarter)
+
+    @property
+    def cohort_supported(self) -> tuple[int, int]:
+        """(quarter, year to date) companies of the cohort supported; figures frozen before
+        this count existed counted every supported company, and keep doing so."""
+        if self.cohort_supported_q is None or self.cohort_supported_ytd is None:
+            return self.supported_q, self.supported_ytd
+        return self.cohort_supported_q, self.cohort_supported_ytd
 
     @property
     def has_data(self) -> bool:
@@ -382,6 +394,21 @@ def outcome_figures(session: Session, year: int, quarters: range) -> OutcomeFigu
     return OutcomeFigures(*_ints(row))
 
 
+def cohort_supported(session: Session, period: Period) -> tuple[int, int]:
+    """Companies of the period's cohort with a live activity in the quarter, and year to date."""
+    in_q = col(Activity.start_on) >= period.start
+    row = session.execute(
+        select(
+            func.count(sa.distinct(sa.case((in_q, Activity.company_id)))),
+            func.count(sa.distinct(Activity.company_id)),
+        )
+        .join(Company, col(Company.id) == Activity.company_id)
+        .where(in_ytd(period), Company.cohort_year == period.year)
+    ).one()
+    quarter, ytd = _ints(row)
+    return quarter, ytd
+
+
 def data_as_of(session: Session) -> datetime | None:
     """When the last change was recorded (the audit trail is written with every change)."""
     latest = session.execute(
@@ -401,6 +428,7 @@ def compute_figures(session: Session, period: Period) -> ReportFigures:
     totals = tallies.total.values()
     programmes = programme_figures(session, period, tallies)
     stages, moves = stage_figures(session, period)
+    cohort_q, cohort_ytd = cohort_supported(session, period)
     return ReportFigures(
         year=period.year,
         quarter=period.quarter,
@@ -411,6 +439,8 @@ def compute_figures(session: Session, period: Period) -> ReportFigures:
         activities_q=totals[1],
         krw_q=totals[2],
         supported_ytd=totals[3],
+        cohort_supported_q=cohort_q,
+        cohort_supported_ytd=cohort_ytd,
         activities_ytd=totals[4],
         krw_ytd=totals[5],
         budget_krw=sum(p.budget_krw for p in programmes),

@@ -52,6 +52,7 @@ def summary_tables(
     def money(key: str) -> str:
         return with_unit(t(key, lang), unit)
 
+    cohort_q, cohort_ytd = f.cohort_supported
     cohort = SummaryTable(
         key="cohort",
         title=t("report.section.cohort", lang),
@@ -65,15 +66,16 @@ def summary_tables(
         rows=[
             [t("report.row.cohort_companies", lang), None, f.cohort_companies, f.target_companies,
              _share(f.cohort_companies, f.target_companies)],
-            [t("report.row.supported", lang), f.supported_q, f.supported_ytd, f.target_companies,
-             _share(f.supported_ytd, f.target_companies)],
+            [t("report.row.cohort_supported", lang), cohort_q, cohort_ytd, f.target_companies,
+             _share(cohort_ytd, f.target_companies)],
+            [t("report.row.supported", lang), f.supported_q, f.supported_ytd, None, None],
             [t("report.row.activities", lang), f.activities_q, f.activities_ytd, None, None],
             [money("report.row.krw"), f.executed_q, f.executed_ytd, f.budget_krw,
              _share(f.executed_ytd, f.budget_krw)],
             [money("report.row.committed"), f.committed_q, f.committed_ytd, None, None],
             [money("report.row.planned"), f.planned_q, f.planned_ytd, None, None],
         ],
-        row_cells=[[TEXT, INT, INT, INT, PCT]] * 3 + [[TEXT, KRW, KRW, KRW, PCT]] * 3,
+        row_cells=[[TEXT, INT, INT, INT, PCT]] * 4 + [[TEXT, KRW, KRW, KRW, PCT]] * 3,
     )  # fmt: skip
     programmes = SummaryTable(
         key="programmes",

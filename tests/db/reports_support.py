@@ -40,6 +40,12 @@ def direct_figures(session: Session, year: int, quarter: int) -> dict[str, Any]:
     ).all()
     ytd = [a for a in raw if a.status != "cancelled" and ytd_start <= day(a.start_on) <= end]
     qtr = [a for a in ytd if day(a.start_on) >= start]
+    cohort_ids = {
+        cid
+        for (cid,) in session.execute(
+            sa.text("SELECT id FROM company WHERE cohort_year = :y"), {"y": year}
+        )
+    }
 
     def block(rows: list[Any]) -> dict[str, int]:
         def amount(status: str) -> int:
@@ -47,6 +53,7 @@ def direct_figures(session: Session, year: int, quarter: int) -> dict[str, Any]:
 
         return {
             "companies": len({a.company_id for a in rows}),
+            "cohort_companies": len({a.company_id for a in rows} & cohort_ids),
             "activities": len(rows),
             "krw": sum(int(a.amount_krw) for a in rows),
             # Executed is money spent: completed only; in progress is committed, apart.

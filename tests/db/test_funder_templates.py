@@ -57,7 +57,7 @@ def _mapping(programme_id: int) -> Mapping:
             CellMap(MAIN, "B4", "period"),
             CellMap(MAIN, "G3", "date_written"),
             CellMap(KPI, "B3", "supported_q"),
-            CellMap(KPI, "B4", "supported_ytd"),
+            CellMap(KPI, "B4", "cohort_supported_ytd"),
             CellMap(KPI, "B5", "executed_ytd"),
             CellMap(KPI, "D3", "outcomes.ytd.new_hires"),
             CellMap(KPI, "D4", f"programme.{programme_id}.executed_ytd"),
@@ -108,8 +108,11 @@ def test_every_mapped_figure_equals_the_quarterly_workbook(
     moves = {(r[0], r[1]): r[2] for r in summary["moves"]}
     wb = _cached(filled.content)
     kpi, main = wb[KPI], wb[MAIN]
-    assert kpi["B3"].value == cohort["지원 기업 수"][1] > 0
-    assert kpi["B4"].value == cohort["지원 기업 수"][2]
+    assert kpi["B3"].value == cohort["지원 기업 수 (인프라 지원 포함)"][1] > 0
+    # the cohort's companies (against the target) and every company supported, each as reported
+    assert (
+        kpi["B4"].value == cohort["지원 기업 수"][2] < cohort["지원 기업 수 (인프라 지원 포함)"][2]
+    )
     assert kpi["B5"].value == cohort["집행액 (완료, 원)"][2] > 0
     assert kpi["D3"].value == outcomes["일자리 창출 (신규 고용)"][2]
     assert kpi["D4"].value == by_programme[programme.name][9]
@@ -118,7 +121,7 @@ def test_every_mapped_figure_equals_the_quarterly_workbook(
     assert main["B3"].value == "광주 AI 창업지원센터 (가상)"
     assert main["B4"].value == "2022년 3분기"
     # the table: one row per company supported this year, the 합계 row below it, cached
-    supported = cohort["지원 기업 수"][2]
+    supported = cohort["지원 기업 수 (인프라 지원 포함)"][2]
     assert filled.table_rows == [supported]
     total_row = FIRST_ROW + supported
     assert main.cell(total_row, 1).value == "합계"
@@ -302,11 +305,15 @@ def test_changed_form_keeps_matching_entries_and_flags_the_rest(
     cells = {(c.sheet, c.figure): c.cell for c in after.mapping.cells}
     assert cells[(MAIN, "period")] == "B6"  # moved with its label 보고기간
     assert cells[(KPI, "supported_q")] == "B3"
-    assert (MAIN, "institution") not in cells and (KPI, "supported_ytd") not in cells
+    assert (MAIN, "institution") not in cells and (KPI, "cohort_supported_ytd") not in cells
     flagged = {(f["sheet"], f["figure"]) for f in after.flagged if f["type"] == "cell"}
     # D4 sits on the same row as B4: its nearest label was the changed one too
     programme_figure = next(c.figure for c in detail.mapping.cells if c.cell == "D4")
-    assert flagged == {(MAIN, "institution"), (KPI, "supported_ytd"), (KPI, programme_figure)}
+    assert flagged == {
+        (MAIN, "institution"),
+        (KPI, "cohort_supported_ytd"),
+        (KPI, programme_figure),
+    }
     table = after.mapping.tables[0]
     assert (table.header_row, table.first_row) == (HEADER_ROW + 2, FIRST_ROW + 2)
     assert after.mapping_number == 3 and after.filename == "양식2.xlsx"

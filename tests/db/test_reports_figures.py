@@ -88,7 +88,18 @@ def test_summary_sheet_shows_the_direct_figures(demo_session: Session, tmp_path:
     s = read_summary(path)
     cohort = {row[0]: row[1:] for row in s["cohort"]}
     assert cohort["코호트 기업 수"][1:3] == (99, 99)
-    assert cohort["지원 기업 수"][:3] == (d["q"]["companies"], d["ytd"]["companies"], 99)
+    # Against the target: the cohort's companies; apart: every company supported (the
+    # infrastructure programmes also support companies outside the cohort).
+    assert cohort["지원 기업 수"][:3] == (
+        d["q"]["cohort_companies"],
+        d["ytd"]["cohort_companies"],
+        99,
+    )
+    assert cohort["지원 기업 수 (인프라 지원 포함)"][:2] == (
+        d["q"]["companies"],
+        d["ytd"]["companies"],
+    )
+    assert d["ytd"]["cohort_companies"] < d["ytd"]["companies"]  # the demo has both kinds
     assert cohort["지원 건수"][:2] == (d["q"]["activities"], d["ytd"]["activities"])
     # Executed = completed only; committed (in progress) and planned on rows of their own.
     krw = cohort["집행액 (완료, 천원)"]

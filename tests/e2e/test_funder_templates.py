@@ -51,7 +51,7 @@ def test_manager_uploads_maps_fills_and_downloads(
     # two cells on the KPI sheet
     pick(page, "시트", KPI)
     fill(page, "셀 주소", "B3")
-    pick(page, "항목", "지원 기업 수 (분기)")
+    pick(page, "항목", "지원 기업 수 (분기, 인프라 지원 포함)")
     press(page, "지정")
     fill(page, "셀 주소", "B5")
     pick(page, "항목", "집행액 (완료, 누적)")
