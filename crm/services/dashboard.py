@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 from sqlmodel import Session, col, func, select
 
-from crm.models import Activity, Company
+from crm.models import Activity, Cohort, Programme
 from crm.quarters import Quarter
 from crm.services import stats
 from crm.services.queries import live_activity, quarter_of, year_of
@@ -27,8 +27,12 @@ class Dashboard:
 
 
 def cohort_years(session: Session) -> list[int]:
-    years = session.exec(select(Company.cohort_year).distinct()).all()
-    return sorted({int(y) for y in years}, reverse=True)
+    """Programme years, newest first: years with a cohort (its target) or with programmes. A
+    cohort year of companies alone is not one (the demo's infrastructure-only companies come
+    from the 2021 cohort, which this office ran no programme for)."""
+    cohorts = session.exec(select(Cohort.year)).all()
+    programmes = session.exec(select(Programme.year).distinct()).all()
+    return sorted({int(y) for y in (*cohorts, *programmes)}, reverse=True)
 
 
 def default_quarter(session: Session, year: int, today: date | None = None) -> int:

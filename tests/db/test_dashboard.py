@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from crm.models import Company, Programme
 from crm.services import activities, dashboard, outcomes, stats
@@ -150,3 +150,15 @@ def test_dashboard_reads_attention_on_its_reference_day(
         ["가조용", True, False]
     ]
     assert late.summary.companies == 1 and late.by_stage["startup"] == 1
+
+
+def test_years_offered_are_programme_years_not_every_cohort_year_of_a_company(
+    session: Session, officer: Actor, programmes: dict[str, Programme]
+) -> None:
+    """A company from a year the office ran no programme for (the demo's infrastructure-only
+    companies are the 2021 cohort's) does not add an empty year to the home page."""
+    create_company(session, officer, new_company(name_ko="인프라전용", brn=None, cohort_year=2021))
+    _company(session, officer, "코호트기업")
+    assert dashboard.cohort_years(session) == [2022]
+    stats_years = {c.cohort_year for c in session.exec(select(Company)).all()}
+    assert stats_years == {2021, 2022}  # the company of 2021 is there, its year is not offered
