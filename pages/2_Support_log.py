@@ -29,6 +29,7 @@ from crm.ui.forms import (
     wkey,
 )
 from crm.ui.hpc_view import hpc_section
+from crm.ui.kind_names import kind_names, name_of
 from crm.ui.quick_entry_form import quick_entry_form
 from crm.ui.state import language, tr
 from crm.ui.widget_state import relabelled
@@ -45,13 +46,14 @@ with session() as s:
     officers = {u.id: u.display_name for u in users.list_officers(s)}
 years = sorted({p.year for p in catalogue}, reverse=True)
 
+kind_names_shown = kind_names()
 with st.container(border=True):
     f1, f2, f3 = st.columns(3)
     kinds = choose_many(
         f1,
         tr("col.kind"),
         sorted({p.kind for p in catalogue}),
-        lambda k: tr(f"kind.{k}"),
+        lambda k: name_of(kind_names_shown, k),
         "sl_kind",
     )
     programme_ids = choose_many(

@@ -14,6 +14,7 @@ from crm.i18n import t
 from crm.ui import auth
 from crm.ui import format as fmt
 from crm.ui import funnel_view as fv
+from crm.ui.kind_names import kind_names
 from crm.ui.state import language, tr
 from crm.ui.tabs import tracked_tabs
 from crm.ui.widget_state import label_for, relabelled
@@ -214,7 +215,7 @@ if tabs["support"].open is not False:
         support = fv.support_table(src, filters, as_of, lang)
         if not support.empty:
             st.info(str(support["note"].iloc[0]), icon=":material/info:")
-        support_chart = fv.chart("support_chart", support, lang)
+        support_chart = fv.chart("support_chart", support, lang, kind_names(lang))
         fv.show_chart(support_chart, key="fn_support")
         flagged = int(support["small_sample"].sum())
         if flagged:
@@ -254,7 +255,9 @@ if tabs["outcomes"].open is not False:
         )
         outcomes = fv.outcomes_table(src, filters, horizon, lang)
         st.info(tr("analytics.note.not_causal", horizon=horizon), icon=":material/info:")
-        outcomes_chart = fv.chart("outcomes_chart", outcomes, metric, statistic, lang)
+        outcomes_chart = fv.chart(
+            "outcomes_chart", outcomes, metric, statistic, lang, kind_names(lang)
+        )
         fv.show_chart(outcomes_chart, key="fn_outcomes")
         shown = outcomes[outcomes["metric"] == metric]
         flagged = int(shown["small_sample"].sum())

@@ -14,6 +14,7 @@ for the file (the first PNG costs most of a second).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import altair as alt
 import numpy as np
@@ -407,12 +408,21 @@ def breakdown_chart(table: pd.DataFrame, by: str, lang: str, *, columns: int = 4
 # --- support before a move ---------------------------------------------------------------------
 
 
-def support_data(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+def kind_label(code: str, lang: str, names: Mapping[str, str] | None) -> str:
+    """A kind's name as the database holds it (`names`), else the catalogue's, else its code."""
+    if names and code in names:
+        return names[code]
+    return code_label("kind", code, lang)
+
+
+def support_data(
+    table: pd.DataFrame, lang: str, names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     data = table.drop(columns=["note", "warning"], errors="ignore").copy()
     data["stage_label"] = [
         t("funnel.chart.from_stage", lang, stage=stage_label(s, lang)) for s in data["stage"]
     ]
-    data["kind_label"] = [code_label("kind", k, lang) for k in data["kind"]]
+    data["kind_label"] = [kind_label(k, lang, names) for k in data["kind"]]
     data["received_label"] = [received_label(bool(r), lang) for r in data["received"]]
     data["n_text"] = [
         ("⚠ " if small else "") + f"{moved}/{n}"
@@ -423,11 +433,13 @@ def support_data(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     return data
 
 
-def support_chart(table: pd.DataFrame, lang: str) -> alt.FacetChart:
+def support_chart(
+    table: pd.DataFrame, lang: str, names: Mapping[str, str] | None = None
+) -> alt.FacetChart:
     """Per stage and kind: the share that moved up among companies that received the kind
     before moving and among those that did not, with 95% Wilson intervals and moved/n; small
     groups drawn hollow and marked ⚠."""
-    data = support_data(table, lang)
+    data = support_data(table, lang, names)
     kinds = list(dict.fromkeys(data["kind_label"]))
     groups = [received_label(True, lang), received_label(False, lang)]
     y = alt.Y("kind_label:N", sort=kinds, title=None)
@@ -492,11 +504,13 @@ def support_chart(table: pd.DataFrame, lang: str) -> alt.FacetChart:
 # --- outcomes after support --------------------------------------------------------------------
 
 
-def outcomes_data(table: pd.DataFrame, metric: str, lang: str) -> pd.DataFrame:
+def outcomes_data(
+    table: pd.DataFrame, metric: str, lang: str, names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     data = table[table["metric"] == metric].drop(columns=["note", "warning"], errors="ignore")
     data = data.copy()
     data["stage_label"] = [stage_label(s, lang) for s in data["stage"]]
-    data["kind_label"] = [code_label("kind", k, lang) for k in data["kind"]]
+    data["kind_label"] = [kind_label(k, lang, names) for k in data["kind"]]
     data["received_label"] = [received_label(bool(r), lang) for r in data["received"]]
     data["n_text"] = [
         ("⚠ " if small else "") + f"n={n}"
@@ -505,13 +519,19 @@ def outcomes_data(table: pd.DataFrame, metric: str, lang: str) -> pd.DataFrame:
     return data
 
 
-def outcomes_chart(table: pd.DataFrame, metric: str, statistic: str, lang: str) -> alt.FacetChart:
+def outcomes_chart(
+    table: pd.DataFrame,
+    metric: str,
+    statistic: str,
+    lang: str,
+    names: Mapping[str, str] | None = None,
+) -> alt.FacetChart:
     """Per stage: the mean (or median) change in `metric` after a quarter with the kind of
     support, next to same-stage companies without it, with the number of observations. A
     comparison of groups; the page says so next to it."""
     if statistic not in ("mean", "median"):
         raise ValueError(f"unknown statistic {statistic!r}")
-    data = outcomes_data(table, metric, lang)
+    data = outcomes_data(table, metric, lang, names)
     kinds = list(dict.fromkeys(data["kind_label"]))
     groups = [received_label(True, lang), received_label(False, lang)]
     x = alt.X("kind_label:N", sort=kinds, title=None, axis=alt.Axis(labelAngle=0))

@@ -40,6 +40,7 @@ from crm.ui.forms import (
     set_errors,
     wkey,
 )
+from crm.ui.kind_names import kind_names, name_of
 from crm.ui.state import language, tr
 from crm.ui.widget_state import label_for, relabelled
 
@@ -54,8 +55,8 @@ COMMON_FIELDS = {
 }
 
 
-def programme_label(p: Programme) -> str:
-    return f"{p.name} · {tr(f'kind.{p.kind}')}"
+def programme_label(p: Programme, names: dict[str, str]) -> str:
+    return f"{p.name} · {name_of(names, p.kind)}"
 
 
 def fill_amount_twin(
@@ -84,10 +85,11 @@ def log_activity_form(
     if not catalogue:
         return
     by_id = {p.id: p for p in catalogue}
+    names = kind_names(lang)
     programme_id = st.selectbox(
         tr("field.programme_id"),
         list(by_id),
-        format_func=lambda pid: programme_label(by_id[pid]),
+        format_func=lambda pid: programme_label(by_id[pid], names),
         placeholder=tr("common.choose_one"),
         key=relabelled(wkey(key, "programme")),
     )

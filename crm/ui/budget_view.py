@@ -10,11 +10,14 @@ import streamlit as st
 
 from crm.i18n import t
 from crm.ui import format as fmt
+from crm.ui.kind_names import kind_names, name_of
 
 
 def budget_frame(execution: pd.DataFrame, lang: str, *, millions: bool) -> pd.DataFrame:
     """Programme, kind, budget, executed, committed, planned (formatted in one unit: 백만원 when
     `millions`, else whole won) and % executed, from `stats.programme_execution`."""
+
+    names = kind_names(lang)
 
     def money(column: str) -> list[str]:
         return [fmt.krw(v, lang, millions=millions) for v in execution[column]]
@@ -22,7 +25,7 @@ def budget_frame(execution: pd.DataFrame, lang: str, *, millions: bool) -> pd.Da
     return pd.DataFrame(
         {
             t("col.programme", lang): execution["name"],
-            t("col.kind", lang): [t(f"kind.{k}", lang) for k in execution["kind"]],
+            t("col.kind", lang): [name_of(names, k) for k in execution["kind"]],
             t("col.budget", lang): money("budget_krw"),
             t("col.executed", lang): money("executed_krw"),
             t("budget.col.committed", lang): money("committed_krw"),

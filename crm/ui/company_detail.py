@@ -42,6 +42,7 @@ from crm.ui.forms import (
     wkey,
 )
 from crm.ui.history import history_table
+from crm.ui.kind_names import kind_names, name_of
 from crm.ui.state import language, tr
 from crm.ui.tabs import tracked_tabs
 from crm.ui.widget_state import label_for, relabelled
@@ -389,12 +390,13 @@ def _timeline(actor: Actor, view: CompanyView, editable: bool) -> None:
 
 def activity_table(rows: pd.DataFrame) -> pd.DataFrame:
     lang = language()
+    names = kind_names(lang)
     return pd.DataFrame(
         {
             tr("col.record_number"): rows["id"],  # the number officers quote
             tr("col.company"): rows["company"],
             tr("field.start_on"): [fmt.day(d, lang) for d in rows["start_on"]],
-            tr("col.kind"): [tr(f"kind.{k}") for k in rows["kind"]],
+            tr("col.kind"): [name_of(names, k) for k in rows["kind"]],
             tr("col.programme"): rows["programme"],
             tr("field.status"): [tr(f"status.{v}") for v in rows["status"]],
             tr("col.amount"): [fmt.krw(v, lang) for v in rows["amount_krw"]],

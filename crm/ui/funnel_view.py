@@ -48,6 +48,7 @@ from crm.config import get_settings
 from crm.exports.tables import Sheet, frames_to_xlsx
 from crm.reports.writer import Cell
 from crm.ui.data import data_version, engine
+from crm.ui.kind_names import kind_names, name_of
 from crm.ui.state import tr
 from crm.ui.widget_state import relabelled
 
@@ -194,6 +195,7 @@ def sidebar_filters(options: dict[str, Any], lang: str) -> tuple[Filters, date, 
     first: date = options["first_day"]
     last: date = options["last_day"]
     officers = dict(options["officers"])
+    names = kind_names(lang)
     with st.sidebar:
         st.markdown(f"**{tr('funnel.filters')}**")
         st.caption(tr("funnel.filters_hint"))
@@ -213,7 +215,7 @@ def sidebar_filters(options: dict[str, Any], lang: str) -> tuple[Filters, date, 
         kinds = st.multiselect(
             tr("funnel.filter.kinds"),
             options["kinds"],
-            format_func=lambda v: charts.code_label("kind", v, lang),
+            format_func=lambda v: name_of(names, v),
             placeholder=tr("common.choose_many"),
             key=relabelled("fn_kinds"),
         )
@@ -265,7 +267,7 @@ def describe_filters(filters: Filters, options: dict[str, Any], lang: str) -> st
     parts = [
         ", ".join(str(y) for y in filters.cohort_years),
         ", ".join(charts.code_label("industry", v, lang) for v in filters.industries),
-        ", ".join(charts.code_label("kind", v, lang) for v in filters.kinds_received),
+        ", ".join(name_of(kind_names(lang), v) for v in filters.kinds_received),
         ", ".join(officers.get(i, str(i)) for i in filters.officer_ids),
         ", ".join(filters.locations),
     ]

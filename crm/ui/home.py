@@ -14,6 +14,7 @@ from crm.ui import auth, budget_view, nav
 from crm.ui import format as fmt
 from crm.ui.data import data_version, session
 from crm.ui.history import history_table
+from crm.ui.kind_names import kind_names, name_of
 from crm.ui.state import language, tr
 
 
@@ -144,10 +145,11 @@ def render() -> None:
     with col_q:
         st.markdown(f"**{tr('home.quarter_support', year=year, quarter=quarter)}**")
         qk = data.quarter_by_kind
+        names = kind_names()
         st.dataframe(
             pd.DataFrame(
                 {
-                    tr("col.kind"): [tr(f"kind.{k}") for k in qk["kind"]],
+                    tr("col.kind"): [name_of(names, k) for k in qk["kind"]],
                     tr("col.activities"): qk["activities"],
                     tr("col.companies"): qk["companies"],
                     tr("col.amount"): [fmt.krw(v, lang, millions=True) for v in qk["amount_krw"]],

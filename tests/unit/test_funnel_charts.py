@@ -251,3 +251,13 @@ def test_png_and_svg_are_valid_files(tables: dict[str, pd.DataFrame]) -> None:
     assert "단계 퍼널" in svg.decode("utf-8")
     facet_svg = charts.chart_svg(charts.breakdown_chart(tables["breakdown"], "industry", "en"))
     assert ET.fromstring(facet_svg).tag.endswith("svg")
+
+
+def test_a_kind_is_named_as_the_database_names_it() -> None:
+    """A kind an admin added has no catalogue entry: the chart shows the name it was given."""
+    assert charts.kind_label("gpu_voucher", "ko", {"gpu_voucher": "GPU 바우처"}) == "GPU 바우처"
+    assert charts.kind_label("mentoring", "en", {"mentoring": "Mentoring (renamed)"}) == (
+        "Mentoring (renamed)"
+    )
+    assert charts.kind_label("mentoring", "ko", None) == "멘토링"  # the catalogue's
+    assert charts.kind_label("gpu_voucher", "ko", {}) == "gpu_voucher"  # never an empty label
