@@ -282,6 +282,7 @@ row_kind = st.selectbox(
     index=list(ROW_KINDS).index(existing.rows) if existing else 0,
     format_func=label_for("funder.rows"),
     key=relabelled(f"tp_rows_kind_{sheet}"),
+    placeholder=tr("common.choose_one"),
 )
 headers = header_columns(wb, sheet, header_row)
 field_of = {c.column: c.field for c in existing.columns} if existing else {}
@@ -298,6 +299,7 @@ if headers:
             index=options_for.index(current) if current in options_for else 0,
             format_func=lambda f: t(f"funder.field.{f}", lang) if f else not_mapped,
             key=relabelled(f"tp_col_{sheet}_{header_row}_{row_kind}_{letter}"),
+            placeholder=tr("common.choose_one"),
         )
 mapped_letters = [letter for letter, f in chosen.items() if f]
 detected = form_rows(wb[sheet], first_row, mapped_letters) if mapped_letters else 1
@@ -317,6 +319,7 @@ sort = c1.selectbox(
     index=list(SORTS).index(existing.sort) if existing else 0,
     format_func=label_for("funder.sort"),
     key=relabelled(f"tp_sort_{sheet}"),
+    placeholder=tr("common.choose_one"),
 )
 scope = c2.selectbox(
     tr("funder.page.scope"),
@@ -324,6 +327,7 @@ scope = c2.selectbox(
     index=list(SCOPES).index(existing.scope) if existing else 1,
     format_func=label_for("funder.scope"),
     key=relabelled(f"tp_scope_{sheet}"),
+    placeholder=tr("common.choose_one"),
 )
 kind_names = {k.code: k.name for k in kinds}
 kind = c3.selectbox(
@@ -331,6 +335,7 @@ kind = c3.selectbox(
     [NOT_MAPPED, *kind_names],
     format_func=lambda v: kind_names.get(v, every),
     key=relabelled(f"tp_kind_{sheet}"),
+    placeholder=tr("common.choose_one"),
 )
 programme_names = {p.id: f"{p.name} ({p.year})" for p in programme_rows}
 programme = c4.selectbox(
@@ -338,6 +343,7 @@ programme = c4.selectbox(
     [0, *programme_names],
     format_func=lambda v: programme_names.get(v, every),
     key=f"tp_programme_{sheet}",
+    placeholder=tr("common.choose_one"),
 )
 b1, b2 = st.columns(2)
 if b1.button(tr("funder.page.set_table"), key="tp_set_table"):

@@ -102,7 +102,10 @@ def _evidence(answer: Answer, token: str, editable: bool) -> None:
     ]
     with st.form("portal_evidence", clear_on_submit=True):
         figure = st.selectbox(
-            tr("portal.evidence_for"), file_figures, format_func=lambda f: tr(f"field.{f}")
+            tr("portal.evidence_for"),
+            file_figures,
+            format_func=lambda f: tr(f"field.{f}"),
+            placeholder=tr("common.choose_one"),
         )
         upload = st.file_uploader(
             tr("portal.evidence_upload"), type=None, accept_multiple_files=False

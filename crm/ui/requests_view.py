@@ -55,13 +55,16 @@ def _open_form(actor: Actor) -> None:
         with st.form("open_request"):
             cols = st.columns(3)
             year = cols[0].number_input(tr("requests.year"), 2000, 2100, date.today().year)
-            quarter = cols[1].selectbox(tr("requests.quarter"), [1, 2, 3, 4])
+            quarter = cols[1].selectbox(
+                tr("requests.quarter"), [1, 2, 3, 4], placeholder=tr("common.choose_one")
+            )
             due = cols[2].date_input(tr("requests.due"), date.today() + timedelta(days=14))
             fields = st.multiselect(
                 tr("requests.fields"),
                 list(FIGURE_FIELDS),
                 default=list(FIGURE_FIELDS),
                 format_func=lambda f: tr(f"field.{f}"),
+                placeholder=tr("common.choose_many"),
             )
             st.caption(tr("requests.filters"))
             fcols = st.columns(3)
@@ -72,6 +75,7 @@ def _open_form(actor: Actor) -> None:
                 tr("requests.industries"),
                 [i.value for i in Industry],
                 format_func=lambda code: tr(f"industry.{code}"),
+                placeholder=tr("common.choose_many"),
             )
             search = fcols[2].text_input(tr("requests.search"))
             with session() as s:
@@ -165,6 +169,7 @@ def _queue(actor: Actor, request: RequestInfo) -> int | None:
         tr("requests.status_filter"),
         [None, *QUEUE_STATUSES],
         format_func=lambda s: tr("requests.all") if s is None else tr(f"portal.status.{s}"),
+        placeholder=tr("common.choose_one"),
     )
     with session() as s:
         queue = requests.review_queue(s, actor, request.id, status=status, page_size=500)
@@ -194,7 +199,12 @@ def _queue(actor: Actor, request: RequestInfo) -> int | None:
     names = {r.ask_id: _company(r.name_ko, r.name_en) for r in queue.rows}
     default = options.index(options[rows[0]]) if rows else 0
     return st.selectbox(
-        tr("requests.pick"), options, index=default, format_func=lambda a: names[a], key="pick"
+        tr("requests.pick"),
+        options,
+        index=default,
+        format_func=lambda a: names[a],
+        key="pick",
+        placeholder=tr("common.choose_one"),
     )
 
 
@@ -314,7 +324,11 @@ def render(actor: Actor) -> None:
         st.info(tr("requests.none_yet"))
         return
     request = st.selectbox(
-        tr("requests.pick_request"), all_requests, format_func=_request_label, key="request"
+        tr("requests.pick_request"),
+        all_requests,
+        format_func=_request_label,
+        key="request",
+        placeholder=tr("common.choose_one"),
     )
     assert request is not None
     _reminders(actor, request)

@@ -173,14 +173,14 @@ def test_table_frames_match_the_sheet() -> None:
     ]
     assert programmes.iloc[-1]["% executed (YTD)"] == pytest.approx(0.2)
     cohort = table_frame(tables["cohort"], options).set_index("Item")
-    assert list(cohort.index[3:]) == [
+    assert list(cohort.index[4:]) == [
         "KRW executed (completed, KRW thousand)",
         "KRW committed (in progress, KRW thousand)",
         "KRW planned (KRW thousand)",
     ]
-    assert list(cohort.iloc[3:]["Quarter"]) == [3_000, 300, 200]  # in 천원
-    assert list(cohort.iloc[3:]["Year to date"]) == [6_000, 2_500, 500]
-    assert cohort.iloc[3]["Achieved"] == pytest.approx(0.2)  # executed / budget
+    assert list(cohort.iloc[4:]["Quarter"]) == [3_000, 300, 200]  # in 천원
+    assert list(cohort.iloc[4:]["Year to date"]) == [6_000, 2_500, 500]
+    assert cohort.iloc[4]["Achieved"] == pytest.approx(0.2)  # executed / budget
     cohort = cohort.reset_index()
     assert cohort.iloc[1]["Achieved"] == pytest.approx(0.7)
     assert isinstance(table_frame(tables["stages"], options), pd.DataFrame)
@@ -211,7 +211,7 @@ def test_figures_stored_before_the_split_show_blanks(tmp_path: Path) -> None:
     )
     options = ReportOptions(2022, 3, Unit.WON, "ko")
     tables = {t.key: t for t in summary_tables(old, options, KINDS)}
-    assert tables["cohort"].rows[3] == ["집행액 (완료, 원)", None, None, 30_000_000, None]
+    assert tables["cohort"].rows[4] == ["집행액 (완료, 원)", None, None, 30_000_000, None]
     workbook = Workbook(str(tmp_path / "old.xlsx"), WORKBOOK_OPTIONS)
     write_summary(
         workbook, workbook.add_worksheet("요약"), Formats(workbook), old, options,
