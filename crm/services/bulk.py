@@ -140,7 +140,7 @@ def _versioned(now: datetime) -> dict[str, Any]:
     return {"version": 1, "created_at": now, "updated_at": now}
 
 
-def _apply_changes(
+def save_changes(
     session: Session,
     actor: Actor,
     entity: str,
@@ -484,7 +484,7 @@ def update_companies(
         for u, (clean, _) in zip(updates, checked, strict=True)
         if clean
     ]
-    _apply_changes(session, actor, "company", changed, context, now)
+    save_changes(session, actor, "company", changed, context, now)
 
 
 # activities --------------------------------------------------------------------------------------
@@ -612,7 +612,7 @@ def update_activities(
     ]
     raise_row_errors(checked)
     changed = [(activities[i], clean) for (i, _), (clean, _) in zip(updates, checked, strict=True)]
-    _apply_changes(session, actor, "activity", changed, context, utcnow())
+    save_changes(session, actor, "activity", changed, context, utcnow())
 
 
 # outcome reports ---------------------------------------------------------------------------------
@@ -738,4 +738,4 @@ def update_outcome_reports(
     ]
     raise_row_errors(checked)
     changed = [(reports[i], clean) for (i, _), (clean, _) in zip(updates, checked, strict=True)]
-    _apply_changes(session, actor, "outcome_report", changed, context, utcnow())
+    save_changes(session, actor, "outcome_report", changed, context, utcnow())

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from crm.models import Activity, AuditAction, Company, OutcomeReport, StageEntry, utcnow
 from crm.services import audit
 from crm.services.actor import Actor
-from crm.services.bulk import _apply_changes, chunks, insert_audit
+from crm.services.bulk import chunks, insert_audit, save_changes
 from crm.services.permissions import Permission, begin_authorised_write
 
 MODELS: dict[str, type[Any]] = {
@@ -42,7 +42,7 @@ def restore_values(
         by_entity.setdefault(entity, []).append((obj, changes))
     now = utcnow()
     for entity, changed in by_entity.items():
-        _apply_changes(session, actor, entity, changed, context, now)
+        save_changes(session, actor, entity, changed, context, now)
     return sum(len(c) for c in values.values())
 
 
