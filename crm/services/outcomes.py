@@ -9,11 +9,13 @@ from sqlmodel import Session, select
 
 from crm.errors import NotFound, ValidationError
 from crm.models import AuditAction, Company, OutcomeReport
+from crm.portal.models import Provenance
 from crm.services import audit
 from crm.services.actor import Actor
 from crm.services.closing import check_open
 from crm.services.editing import apply_changes, check_stale
 from crm.services.permissions import Permission, begin_authorised_write
+from crm.services.provenance import figures_changed
 from crm.validation import MAX_KRW, Checker
 
 FIGURE_FIELDS = (
@@ -135,6 +137,8 @@ def update_outcome_report(
     check.raise_if_errors()
     check_stale(session, report, "outcome_report", version, clean)
     apply_changes(session, actor, report, "outcome_report", clean)
+    if clean:  # edited figures are the officer's, not the company's that submitted them
+        figures_changed(session, actor, [report_id], Provenance.OFFICER)
     session.commit()
     return report
 

@@ -23,6 +23,7 @@ from crm.models import (
     Restatement,
     User,
 )
+from crm.portal.models import Provenance
 from crm.quarters import Quarter
 from crm.reports.figures import ReportFigures, as_utc, compute_figures
 from crm.reports.options import Period
@@ -36,6 +37,7 @@ from crm.services.outcomes import FIGURE_FIELDS, add_outcome_report
 from crm.services.outcomes import cross_checks as cross_check_outcome
 from crm.services.outcomes import validate_figures as validate_outcome_changes
 from crm.services.permissions import Permission, begin_authorised_write
+from crm.services.provenance import figures_changed
 from crm.validation import Checker
 
 REASON_MAX = 500
@@ -248,6 +250,8 @@ def _restate(
             context=f"restatement {', '.join(f'{y}-Q{q}' for y, q in periods)}",
         )
         _record(session, actor, periods, entity, row.id, why)
+        if entity == "outcome_report":  # restated figures are the officer's, not the company's
+            figures_changed(session, actor, [row.id], Provenance.OFFICER)
         session.commit()
     except Exception:
         session.rollback()

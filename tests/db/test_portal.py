@@ -247,6 +247,33 @@ def test_submit_review_accept_with_provenance(session: Session, setup, officer: 
     assert {k: v for k, v in tally.counts(session, request_id).items() if v} == direct
 
 
+def test_an_officers_later_edit_makes_the_figures_the_officers(
+    session: Session,
+    setup,
+    officer: Actor,
+    officer2: Actor,  # noqa: ANN001
+) -> None:
+    """Accepted from the company, then corrected on the company page: the source says whose the
+    figures are now (the audit trail keeps who changed what)."""
+    request_id, companies, tokens = setup
+    _submit(session, tokens[companies[0].id])
+    ask_id = requests.review_queue(session, officer, request_id).rows[0].ask_id
+    answer = requests.answer_for_review(session, officer, ask_id)
+    report_id = requests.accept(session, officer, ask_id, version=answer.version)
+    report = session.get(OutcomeReport, report_id)
+    assert report is not None
+    outcomes.update_outcome_report(
+        session, officer2, report_id, version=report.version, changes={}
+    )  # nothing changed: still the company's
+    assert session.get(OutcomeProvenance, report_id).source == "company"
+    outcomes.update_outcome_report(
+        session, officer2, report_id, version=report.version, changes={"employees": 12}
+    )
+    provenance = session.get(OutcomeProvenance, report_id)
+    session.refresh(provenance)
+    assert (provenance.source, provenance.accepted_by_id) == ("officer", officer2.id)
+
+
 def test_accept_needs_a_submission_and_a_fresh_version(
     session: Session, setup, officer: Actor, analyst: Actor
 ) -> None:  # noqa: ANN001
