@@ -296,10 +296,13 @@ class Checker:
 
 
 def validate_kind_fields(
-    checker: Checker, spec: list[dict[str, Any]], details: dict[str, Any] | None
+    checker: Checker,
+    spec: list[dict[str, Any]],
+    details: dict[str, Any] | None,
+    stored: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Validate an activity's kind-specific fields against its kind's declaration (the rules
     live with the declaration, crm.kinds.values)."""
     from crm.kinds.values import validate_details  # the declaration's module imports Checker
 
-    return validate_details(checker, spec, details)
+    return validate_details(checker, spec, details, stored)

@@ -85,7 +85,10 @@ def validate_changes(
             if raw is None and current is not None:
                 raw = current.details
             clean["details"] = validate_kind_fields(
-                check, spec, raw if isinstance(raw, dict) else {}
+                check,
+                spec,
+                raw if isinstance(raw, dict) else {},
+                current.details if current is not None else None,
             )
     start = clean.get("start_on", current.start_on if current else None)
     end = clean.get("end_on", current.end_on if current else None)

@@ -331,3 +331,47 @@ def test_a_stale_kind_save_is_refused(session: Session, admin: Actor) -> None:
         select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "support_kind")
     ).one()
     assert count == 2
+
+
+def test_a_retired_option_is_kept_by_old_activities_and_never_chosen_anew(
+    session: Session, admin: Actor, system: Actor, officer: Actor, company: Company
+) -> None:
+    kind = _voucher(session, admin)
+    pid = _programme_id(session, system)
+    old = activity_service.log_activity(
+        session, officer, NewActivity(company.id, pid, date(2022, 7, 5), details=GOOD)
+    )
+    svc.edit_field(
+        session,
+        admin,
+        "voucher",
+        version=kind.version,
+        field=FieldInput("tier", retire_choices=("premium",)),
+    )
+    engine = session.get_bind()
+    before = snapshot(engine)
+    with pytest.raises(ValidationError) as refused:  # a new entry cannot pick it
+        activity_service.log_activity(
+            session, officer, NewActivity(company.id, pid, date(2022, 8, 1), details=GOOD)
+        )
+    assert set(refused.value.fields) == {"details.tier"}
+    assert snapshot(engine) == before
+    # The old activity keeps it through an edit of another field...
+    kept = activity_service.update_activity(
+        session, officer, old.id, version=old.version, changes={"amount_krw": 700_000}
+    )
+    assert kept.details["tier"] == "premium" and kept.amount_krw == 700_000
+    # ...but an edit cannot switch another activity's option to it.
+    other = activity_service.log_activity(
+        session,
+        officer,
+        NewActivity(company.id, pid, date(2022, 8, 2), details={**GOOD, "tier": "basic"}),
+    )
+    with pytest.raises(ValidationError):
+        activity_service.update_activity(
+            session,
+            officer,
+            other.id,
+            version=other.version,
+            changes={"details": {**GOOD, "tier": "premium"}},
+        )
