@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from crm import demo
+from crm.commands import acting_actor, open_session
 from crm.db import make_engine
 from crm.errors import CRMError, ValidationError
 from crm.migrate import upgrade
@@ -22,15 +23,6 @@ from crm.services.actor import Actor, actor_by_username, system_actor
 LANG = "en"
 
 
-def _session() -> Session:
-    return Session(make_engine(), expire_on_commit=False)
-
-
-def _actor(session: Session, args: argparse.Namespace) -> Actor:
-    name = getattr(args, "as_user", None)
-    return actor_by_username(session, name) if name else system_actor(session)
-
-
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     engine = make_engine()
     upgrade(engine)
@@ -39,7 +31,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_db_stats(args: argparse.Namespace) -> int:
-    with _session() as session:
+    with open_session() as session:
         counts = stats.table_counts(session)
         print("Rows:")
         for table, n in counts.items():
@@ -59,10 +51,10 @@ def cmd_db_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_load(args: argparse.Namespace) -> int:
-    with _session() as session:
+    with open_session() as session:
         result = demo.load(
             session,
-            _actor(session, args),
+            acting_actor(session, args),
             companies=args.companies,
             seed=args.seed,
             replace=args.replace,
@@ -102,8 +94,8 @@ def demo_accounts(
 
 
 def cmd_demo_accounts(args: argparse.Namespace) -> int:
-    with _session() as session:
-        created = demo_accounts(session, _actor(session, args), regenerate=args.regenerate)
+    with open_session() as session:
+        created = demo_accounts(session, acting_actor(session, args), regenerate=args.regenerate)
     if created:
         _print_accounts(created)
     else:
@@ -142,10 +134,10 @@ def _read_password(args: argparse.Namespace) -> str:
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     password = _read_password(args)
-    with _session() as session:
+    with open_session() as session:
         user = users.create_user(
             session,
-            _actor(session, args),
+            acting_actor(session, args),
             username=args.name,
             display_name=args.display_name or args.name,
             role=args.role,
@@ -157,14 +149,14 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 def cmd_user_reset_password(args: argparse.Namespace) -> int:
     password = _read_password(args)
-    with _session() as session:
-        users.set_password(session, _actor(session, args), args.name, password)
+    with open_session() as session:
+        users.set_password(session, acting_actor(session, args), args.name, password)
     print(f"Password reset for {args.name}; any lock-out is cleared.")
     return 0
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    with _session() as session:
+    with open_session() as session:
         for user in users.list_users(session):
             state = "active" if user.active else "inactive"
             has_pw = "password set" if user.password_hash else "no password"
@@ -188,9 +180,9 @@ def cmd_report_build(args: argparse.Namespace) -> int:
             directory = out
         else:
             directory, filename = out.parent, out.name
-    with _session() as session:
+    with open_session() as session:
         saved, built = save_report(
-            session, _actor(session, args), options, directory=directory, filename=filename
+            session, acting_actor(session, args), options, directory=directory, filename=filename
         )
     rows = ", ".join(f"{name} {n:,}" for name, n in built.rows.items())
     print(f"{options.period.label}: {rows}", file=sys.stderr)
@@ -201,7 +193,7 @@ def cmd_report_build(args: argparse.Namespace) -> int:
 def cmd_report_list(args: argparse.Namespace) -> int:
     from crm.reports.exports import list_exports
 
-    with _session() as session:
+    with open_session() as session:
         for saved in list_exports(session):
             made = f"{saved.created_at:%Y-%m-%d %H:%M} UTC"
             print(f"{saved.filename:<40} {made:<22} {saved.created_by or '-'}")
@@ -211,8 +203,8 @@ def cmd_report_list(args: argparse.Namespace) -> int:
 def cmd_quarter_close(args: argparse.Namespace) -> int:
     from crm.services.quarters import close_quarter
 
-    with _session() as session:
-        close_quarter(session, _actor(session, args), args.year, args.quarter)
+    with open_session() as session:
+        close_quarter(session, acting_actor(session, args), args.year, args.quarter)
     print(f"Closed {args.year} Q{args.quarter}: its report figures are frozen as of now.")
     return 0
 
@@ -221,8 +213,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Preview a spreadsheet (counts, errors by row and column), then import it unless --dry-run."""
     from crm.importer.command import run_import
 
-    with _session() as session:
-        return run_import(session, _actor(session, args), args)
+    with open_session() as session:
+        return run_import(session, acting_actor(session, args), args)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -331,7 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         if args.as_user:  # an unknown --as user is an error for every command, not only writes
-            with _session() as session:
+            with open_session() as session:
                 actor_by_username(session, args.as_user)
         return func(args)
     except ValidationError as exc:

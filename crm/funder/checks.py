@@ -15,7 +15,7 @@ from pathlib import PurePath
 from crm.errors import CRMError
 from crm.importer.errors import ImportRefused
 from crm.importer.limits import ImportLimits
-from crm.importer.xlsxcheck import check_prolog
+from crm.importer.xlsxcheck import inspect_zip
 
 # Part-name prefixes (lower case) -> the feature code shown to the manager.
 FEATURE_PARTS = (
@@ -78,28 +78,14 @@ def inspect_template(data: bytes, filename: str, limits: ImportLimits) -> list[s
             size_mb=round(len(data) / 2**20, 1),
             max_mb=limits.max_bytes // 2**20,
         )
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ImportRefused("importer.refused.not_zip")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            if sum(i.file_size for i in infos) > limits.max_uncompressed_bytes:
-                raise ImportRefused(
-                    "importer.refused.zip_bomb", max_mb=limits.max_uncompressed_bytes // 2**20
-                )
-            names = [i.filename for i in infos]
-            types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-            lowered = [n.lower() for n in names]
-            if any(n.endswith("vbaproject.bin") for n in lowered) or b"macroEnabled" in types:
-                raise TemplateRefused("funder.refused.macros")
-            if b"spreadsheetml.sheet.main" not in types:
-                raise ImportRefused("importer.refused.not_workbook")
-            for name in names:
-                if not name.endswith("/"):
-                    check_prolog(zf, name)
-            extended = _extensions(zf, names)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
-        raise ImportRefused("importer.refused.unreadable", detail=str(exc)) from exc
+    try:  # the importer's hostile-file checks (size of the parts, entities, macros)
+        names = inspect_zip(data, limits, external_links_allowed=True)
+    except ImportRefused as refused:
+        if refused.key == "importer.refused.macros":
+            raise TemplateRefused("funder.refused.macros") from refused
+        raise
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        extended = _extensions(zf, names)
     return _features(names) + extended
 
 

@@ -9,27 +9,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
-
 from crm.clock import to_office
-from crm.db import make_engine
+from crm.commands import acting_actor, open_session
 from crm.funder.checks import lost_features
 from crm.funder.mapping import Mapping
 from crm.i18n import t
 from crm.reports.options import validate_options
 from crm.services import templates as service
-from crm.services.actor import Actor, actor_by_username, system_actor
 
 LANG = "en"
-
-
-def _session() -> Session:
-    return Session(make_engine(), expire_on_commit=False)
-
-
-def _actor(session: Session, args: argparse.Namespace) -> Actor:
-    name = getattr(args, "as_user", None)
-    return actor_by_username(session, name) if name else system_actor(session)
 
 
 def _features(codes: list[str]) -> str:
@@ -39,9 +27,9 @@ def _features(codes: list[str]) -> str:
 def cmd_add(args: argparse.Namespace) -> int:
     path = Path(args.path)
     data = path.read_bytes()
-    with _session() as session:
+    with open_session() as session:
         detail = service.add_template(
-            session, _actor(session, args), name=args.name, filename=path.name, data=data
+            session, acting_actor(session, args), name=args.name, filename=path.name, data=data
         )
     print(f"Template '{detail.name}' added from {detail.filename}.")
     if lost_features(detail.features):
@@ -53,8 +41,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with _session() as session:
-        found = service.list_templates(session, _actor(session, args))
+    with open_session() as session:
+        found = service.list_templates(session, acting_actor(session, args))
     if not found:
         print("No funder templates yet: crm template add PATH --name NAME")
         return 0
@@ -73,8 +61,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_map(args: argparse.Namespace) -> int:
     data: dict[str, Any] = json.loads(Path(args.mapping).read_text(encoding="utf-8"))
-    with _session() as session:
-        actor = _actor(session, args)
+    with open_session() as session:
+        actor = acting_actor(session, args)
         detail = service.get_template(session, actor, args.name)
         saved = service.save_mapping(
             session,
@@ -94,8 +82,10 @@ def cmd_fill(args: argparse.Namespace) -> int:
     options = validate_options(args.year, args.quarter, args.unit, args.lang)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    with _session() as session:
-        detail, filled = service.fill_template(session, _actor(session, args), args.name, options)
+    with open_session() as session:
+        detail, filled = service.fill_template(
+            session, acting_actor(session, args), args.name, options
+        )
     target = out / service.filled_filename(detail, options)
     partial = target.with_name(target.name + ".part")
     partial.write_bytes(filled.content)

@@ -68,8 +68,12 @@ def check_prolog(zf: zipfile.ZipFile, name: str) -> None:
         raise ImportRefused("importer.refused.xml_prolog", part=name)
 
 
-def inspect_zip(data: bytes, limits: ImportLimits) -> None:
-    """ImportRefused unless `data` is a workbook within the limits with safe XML parts."""
+def inspect_zip(
+    data: bytes, limits: ImportLimits, *, external_links_allowed: bool = False
+) -> list[str]:
+    """ImportRefused unless `data` is a workbook within the limits with safe XML parts; returns
+    its part names. Links to other workbooks are refused unless allowed (a funder's form may
+    hold them: openpyxl keeps them, and the form's page names them)."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImportRefused("importer.refused.not_zip")
     try:
@@ -84,7 +88,9 @@ def inspect_zip(data: bytes, limits: ImportLimits) -> None:
             types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
             if any(n.endswith("vbaproject.bin") for n in lowered) or b"macroEnabled" in types:
                 raise ImportRefused("importer.refused.macros")
-            if any(n.startswith("xl/externallinks/") for n in lowered):
+            if not external_links_allowed and any(
+                n.startswith("xl/externallinks/") for n in lowered
+            ):
                 raise ImportRefused("importer.refused.external_links")
             if b"spreadsheetml.sheet.main" not in types:
                 raise ImportRefused("importer.refused.not_workbook")
@@ -93,3 +99,4 @@ def inspect_zip(data: bytes, limits: ImportLimits) -> None:
                     check_prolog(zf, name)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
         raise ImportRefused("importer.refused.unreadable", detail=str(exc)) from exc
+    return names

@@ -6,31 +6,19 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sqlmodel import Session
-
-from crm.db import make_engine
+from crm.commands import acting_actor, open_session
 from crm.kinds.audit_text import choices_text, limits_text, type_label
 from crm.kinds.spec import FIELD_TYPES, kind_fields, parse_choice_line
 from crm.services import kinds as service
-from crm.services.actor import Actor, actor_by_username, system_actor
 from crm.services.kinds import FieldInput
 from crm.services.reference import get_kind, list_kinds
 
 LANG = "en"
 
 
-def _session() -> Session:
-    return Session(make_engine(), expire_on_commit=False)
-
-
-def _actor(session: Session, args: argparse.Namespace) -> Actor:
-    name = getattr(args, "as_user", None)
-    return actor_by_username(session, name) if name else system_actor(session)
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     lang = args.lang
-    with _session() as session:
+    with open_session() as session:
         kinds = list_kinds(session)
     for kind in kinds:
         name = kind.name_ko if lang == "ko" else kind.name_en
@@ -53,10 +41,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    with _session() as session:
+    with open_session() as session:
         kind = service.add_kind(
             session,
-            _actor(session, args),
+            acting_actor(session, args),
             code=args.code,
             name_ko=args.ko,
             name_en=args.en,
@@ -71,10 +59,14 @@ def cmd_edit(args: argparse.Namespace) -> int:
     for key, value in (("name_ko", args.ko), ("name_en", args.en), ("sort_order", args.order)):
         if value is not None:
             changes[key] = value
-    with _session() as session:
+    with open_session() as session:
         current = get_kind(session, args.code)
         kind = service.edit_kind(
-            session, _actor(session, args), args.code, version=current.version, changes=changes
+            session,
+            acting_actor(session, args),
+            args.code,
+            version=current.version,
+            changes=changes,
         )
     print(f"Saved the kind '{kind.name_en}' ({kind.code}).")
     return 0
@@ -103,10 +95,10 @@ def _field_input(args: argparse.Namespace) -> FieldInput:
 
 def cmd_field_add(args: argparse.Namespace) -> int:
     field = _field_input(args)
-    with _session() as session:
+    with open_session() as session:
         current = get_kind(session, args.code)
         service.add_field(
-            session, _actor(session, args), args.code, version=current.version, field=field
+            session, acting_actor(session, args), args.code, version=current.version, field=field
         )
     print(f"Added the field '{args.en}' ({args.name}) to {args.code}.")
     return 0
@@ -114,30 +106,30 @@ def cmd_field_add(args: argparse.Namespace) -> int:
 
 def cmd_field_edit(args: argparse.Namespace) -> int:
     field = _field_input(args)
-    with _session() as session:
+    with open_session() as session:
         current = get_kind(session, args.code)
         service.edit_field(
-            session, _actor(session, args), args.code, version=current.version, field=field
+            session, acting_actor(session, args), args.code, version=current.version, field=field
         )
     print(f"Saved the field {args.name} of {args.code}.")
     return 0
 
 
 def cmd_field_retire(args: argparse.Namespace) -> int:
-    with _session() as session:
+    with open_session() as session:
         current = get_kind(session, args.code)
         service.retire_field(
-            session, _actor(session, args), args.code, args.name, version=current.version
+            session, acting_actor(session, args), args.code, args.name, version=current.version
         )
     print(f"Retired the field {args.name} of {args.code}: its stored values are kept.")
     return 0
 
 
 def cmd_field_restore(args: argparse.Namespace) -> int:
-    with _session() as session:
+    with open_session() as session:
         current = get_kind(session, args.code)
         service.restore_field(
-            session, _actor(session, args), args.code, args.name, version=current.version
+            session, acting_actor(session, args), args.code, args.name, version=current.version
         )
     print(f"The field {args.name} of {args.code} is in use again.")
     return 0

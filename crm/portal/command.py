@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from crm.commands import acting_actor, open_session
 from crm.config import get_settings
 from crm.portal import reminders, requests
 from crm.services.company_views import CompanyFilters
@@ -25,17 +26,10 @@ STATUS_ORDER = (
 )
 
 
-def _context() -> tuple[Any, Any]:
-    from crm.cli import _actor, _session
-
-    return _session, _actor
-
-
 def cmd_open(args: argparse.Namespace) -> int:
-    session_factory, actor_of = _context()
     fields = tuple(f.strip() for f in args.fields.split(",")) if args.fields else FIGURE_FIELDS
-    with session_factory() as s:
-        actor = actor_of(s, args)
+    with open_session() as s:
+        actor = acting_actor(s, args)
         if args.company:
             ids = list(args.company)
         else:
@@ -63,9 +57,8 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    session_factory, actor_of = _context()
-    with session_factory() as s:
-        actor = actor_of(s, args)
+    with open_session() as s:
+        actor = acting_actor(s, args)
         if args.id is None:
             for r in requests.list_requests(s, actor):
                 print(f"#{r.id}  {r.year} Q{r.quarter}  due {r.due_on.isoformat()}")
@@ -79,9 +72,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
-    session_factory, actor_of = _context()
-    with session_factory() as s:
-        actor = actor_of(s, args)
+    with open_session() as s:
+        actor = acting_actor(s, args)
         if args.links:
             target = Path(args.links)
             if target.suffix.lower() != ".xlsx":
