@@ -318,7 +318,11 @@ class RowParser:
             synonyms, allowed = vocabulary.choices[kind], vocabulary.allowed[kind]
             return _memo(lambda raw: parse_choice(raw, synonyms, allowed))
         if kind == "choice":
-            synonyms = {choice_key(c): c for c in spec.choices}
+            # A kind's choice reads from its code or its label in either language (the
+            # template's drop-down lists write labels).
+            synonyms = {choice_key(k): v for k, v in spec.choice_synonyms} or {
+                choice_key(c): c for c in spec.choices
+            }
             allowed = list(spec.choices)
             return _memo(lambda raw: parse_choice(raw, synonyms, allowed))
         return None

@@ -87,3 +87,35 @@ def test_hpc_and_an_admin_kind_import_from_their_template(
         },
         {"nodes": 4},
     ]
+
+
+def test_equipment_imports_with_its_choices_written_as_labels(
+    session: Session, system: Actor, officer: Actor, company: Company
+) -> None:
+    """The template's drop-down lists write a choice's label; the import stores its code."""
+    create_programme(
+        session, system, name="2022 장비", year=2022, kind="equipment", budget_krw=0,
+        target_companies=9,
+    )  # fmt: skip
+    kinds = list_kinds(session)
+    template = template_workbook("activities", "ko", kinds=kinds)
+    row = {
+        "회사명": company.name_ko,
+        "시작일": date(2022, 9, 1),
+        "지원유형": "시험·실증 장비",
+        "지원사업": "2022 장비",
+        "장비": "전자파 적합성 시험실",
+        "사용 목적": "EMC 사전 시험",
+        "사용 일수": 3,
+        "시험성적서 발급": "발급",
+    }
+    table = load_file(_filled(template, row), "equipment.xlsx", kinds=kinds)
+    result = apply_import(session, officer, table)
+    assert result.created == 1, result.preview.rows
+    stored = session.exec(select(Activity).where(Activity.company_id == company.id)).one()
+    assert stored.details == {
+        "equipment": "emc_chamber",
+        "purpose": "EMC 사전 시험",
+        "days_used": 3,
+        "test_report_issued": "yes",
+    }
