@@ -137,7 +137,7 @@ if budget_year is not None:
         execution = stats.programme_execution(s, budget_year)
     for warning in budget_view.over_allocated(execution, lang):
         st.warning(warning)
-    budget_table = budget_view.budget_frame(execution, lang, millions=False)
+    budget_table = budget_view.budget_frame(execution, lang, millions=False, names=kind_names_shown)
     budget_table[tr("col.activities")] = execution["activities"]
     st.dataframe(
         budget_table,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Any
+from typing import Any, NamedTuple
 
 from crm.i18n.en import MESSAGES as EN
 from crm.i18n.ko import MESSAGES as KO
@@ -24,12 +24,25 @@ for _module in pkgutil.iter_modules(__path__):
     CATALOGUES["en"].update(getattr(_feature, "EN", {}))
 
 
+class InEachLanguage(NamedTuple):
+    """A message value that is itself a name in each language (a kind's label, say): `t` puts
+    in the one of the message's language, so both catalogues use the same placeholder."""
+
+    ko: str
+    en: str
+
+    def of(self, lang: str) -> str:
+        return self.en if lang == "en" else self.ko
+
+
 def t(key: str, lang: str | None = None, /, **values: Any) -> str:
     """The message for `key` in `lang`; a missing key shows itself so it is noticed, not hidden."""
-    catalogue = CATALOGUES.get(lang or DEFAULT_LANGUAGE, CATALOGUES["ko"])
+    shown = lang or DEFAULT_LANGUAGE
+    catalogue = CATALOGUES.get(shown, CATALOGUES["ko"])
     template = catalogue.get(key) or CATALOGUES["en"].get(key)
     if template is None:
         return key
+    values = {k: v.of(shown) if isinstance(v, InEachLanguage) else v for k, v in values.items()}
     try:
         return template.format(**values)
     except (KeyError, IndexError, ValueError):

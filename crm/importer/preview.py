@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crm.errors import FieldError
-from crm.i18n import LANGUAGES
+from crm.i18n import InEachLanguage
 from crm.importer.clearing import COLUMN_OF, cleared_values
 from crm.importer.fields import AMOUNT_TWINS, fields_for
 from crm.importer.mapping import check_mapping
@@ -469,12 +469,12 @@ class Planner:
 
     # activities ----------------------------------------------------------------------------------
 
-    def kind_labels(self, code: str) -> dict[str, str]:
-        """A kind's label in each language ("kind_ko", "kind_en"), for messages in either."""
+    def kind_labels(self, code: str) -> dict[str, InEachLanguage]:
+        """A kind's label in each language (`{kind}`), for messages in either."""
         kind = next((k for k in self.catalog.kinds if k.code == code), None)
-        return {
-            f"kind_{lang}": code if kind is None else kind_label(kind, lang) for lang in LANGUAGES
-        }
+        if kind is None:
+            return {"kind": InEachLanguage(code, code)}
+        return {"kind": InEachLanguage(kind_label(kind, "ko"), kind_label(kind, "en"))}
 
     def resolve_programme(self, row: ParsedRow, errors: list[CellIssue]) -> int | None:
         values = row.values

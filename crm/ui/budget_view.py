@@ -3,6 +3,7 @@ committed and planned, each column explained (definitions: crm.services.budget).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -10,14 +11,14 @@ import streamlit as st
 
 from crm.i18n import t
 from crm.ui import format as fmt
-from crm.ui.kind_names import kind_names, name_of
+from crm.ui.kind_names import name_of
 
 
-def budget_frame(execution: pd.DataFrame, lang: str, *, millions: bool) -> pd.DataFrame:
+def budget_frame(
+    execution: pd.DataFrame, lang: str, *, millions: bool, names: Mapping[str, str]
+) -> pd.DataFrame:
     """Programme, kind, budget, executed, committed, planned (formatted in one unit: 백만원 when
     `millions`, else whole won) and % executed, from `stats.programme_execution`."""
-
-    names = kind_names(lang)
 
     def money(column: str) -> list[str]:
         return [fmt.krw(v, lang, millions=millions) for v in execution[column]]

@@ -129,7 +129,9 @@ def render() -> None:
     with col_prog:
         st.markdown(f"**{tr('home.by_programme')}**")
         prog = data.programmes
-        programme_table = budget_view.budget_frame(prog, lang, millions=True)
+        programme_table = budget_view.budget_frame(
+            prog, lang, millions=True, names=kind_names(lang)
+        )
         programme_table[tr("col.companies")] = [
             f"{c} / {t_}" for c, t_ in zip(prog["companies"], prog["target_companies"], strict=True)
         ]

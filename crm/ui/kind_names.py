@@ -3,6 +3,8 @@ shows its own name everywhere, with no catalogue entry written for it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from crm.services.reference import kind_label, list_kinds
 from crm.ui.data import session
 from crm.ui.state import language
@@ -16,6 +18,6 @@ def kind_names(lang: str | None = None) -> dict[str, str]:
         return {kind.code: kind_label(kind, shown) for kind in list_kinds(s)}
 
 
-def name_of(names: dict[str, str], code: str) -> str:
+def name_of(names: Mapping[str, str], code: str) -> str:
     """A kind's name, or its code if the kind is unknown (never an empty cell)."""
     return names.get(code, code)

@@ -160,7 +160,9 @@ def test_budget_table_warns_when_promises_exceed_the_budget(
         "'2022 mentoring': 집행 3,000,000원 + 약정 4,000,000원 + 계획 100,000,000원 = "
         "107,000,000원으로 예산 100,000,000원을 넘습니다."
     ]
-    frame = budget_view.budget_frame(execution, "ko", millions=True).set_index("지원사업")
+    frame = budget_view.budget_frame(
+        execution, "ko", millions=True, names={"mentoring": "멘토링"}
+    ).set_index("지원사업")
     assert list(frame.loc["2022 mentoring", ["예산", "집행액", "약정액", "계획액"]]) == [
         "100백만원",
         "3백만원",

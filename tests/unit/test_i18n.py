@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from crm.i18n import CATALOGUES, t
+from crm.i18n import CATALOGUES, InEachLanguage, t
 
 PLACEHOLDER = re.compile(r"{(\w+)}")
 
@@ -40,3 +40,11 @@ def test_formatting() -> None:
     assert t("error.too_long", "ko", max=5) == "5자 이내로 입력해 주세요."
     assert t("error.too_long", "en", max=5) == "Use at most 5 characters."
     assert t("no.such.key", "en") == "no.such.key"
+
+
+def test_a_value_in_each_language_shows_in_the_messages_language() -> None:
+    kind = InEachLanguage("시험·실증 장비", "Test equipment")
+    assert t("importer.error.programme_for_kind", "ko", year=2022, kind=kind) == (
+        "2022년 '시험·실증 장비' 유형의 지원사업이 없습니다. 지원사업을 먼저 만들거나 지원사업을 지정하세요."
+    )
+    assert "'Test equipment'" in t("importer.error.programme_for_kind", "en", year=2022, kind=kind)
