@@ -179,6 +179,7 @@ def measure(browser: Browser, companies: int, runs: int, workdir: Path) -> dict[
     try:
         # One warm-up round (first imports, caches), then `runs` measured rounds.
         for round_ in range(runs + 1):
+            print(f"{companies:,} companies: round {round_}/{runs}", file=sys.stderr, flush=True)
             context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ko-KR")
             page = context.new_page()
             sample = {"sign_in": sign_in(page, server, "officer", passwords["officer"])}

@@ -48,7 +48,9 @@ def test_manager_maps_saves_and_fills(open_as: OpenAs, app_db: Engine) -> None:
     assert at.text_input(key="tp_cell").value == "B3"
     at.text_input(key="tp_cell").set_value("b3").run()
     figure = at.selectbox(key="tp_figure")
-    assert "지원 기업 수 (분기, 인프라 지원 포함)" in [figure.format_func(o) for o in figure.options]
+    assert "지원 기업 수 (분기, 인프라 지원 포함)" in [
+        figure.format_func(o) for o in figure.options
+    ]
     figure.set_value("supported_q").run()
     at.button(key="tp_map_cell").click().run()
     at.text_input(key="tp_cell").set_value("B5").run()
