@@ -27,6 +27,7 @@ from crm.ui.forms import (
     clear_errors,
     field_error,
     other_errors,
+    paging,
     quarter_filter,
     reset_widgets,
     set_errors,
@@ -145,18 +146,8 @@ filters = CompanyFilters(
     archived={"active": False, "archived": True, "all": None}[archived_choice],
 )
 p1, p2, p3 = st.columns([1, 1, 4])
-page_size = p2.selectbox(
-    tr("companies.page_size"),
-    [25, 50, 100, 200],
-    index=1,
-    placeholder=tr("common.choose_one"),
-    key="co_page_size",
-    persist_state=KEEP,
-)
+page_number, page_size = paging(p1, p2, "co", persist=True)
 descending = p3.toggle(tr("companies.desc"), key="co_desc", persist_state=KEEP)
-page_number = p1.number_input(
-    tr("companies.page"), min_value=1, value=1, step=1, key="co_page", persist_state=KEEP
-)
 
 with session() as s:
     result = list_companies(
@@ -165,7 +156,7 @@ with session() as s:
         filters,
         sort=sort,
         descending=descending,
-        page=int(page_number),
+        page=page_number,
         page_size=page_size,
     )
 st.caption(tr("companies.count", total=f"{result.total:,}", page=result.page, pages=result.pages))

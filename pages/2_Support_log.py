@@ -25,6 +25,7 @@ from crm.ui.forms import (
     changed_fields,
     choose_many,
     money_input,
+    paging,
     quarter_filter,
     wkey,
 )
@@ -86,16 +87,9 @@ filters = ActivityFilters(
     search=search,
 )
 p1, p2, _ = st.columns([1, 1, 4])
-page_size = p2.selectbox(
-    tr("companies.page_size"),
-    [25, 50, 100, 200],
-    index=1,
-    placeholder=tr("common.choose_one"),
-    key="sl_page_size",
-)
-page_number = p1.number_input(tr("companies.page"), min_value=1, value=1, step=1, key="sl_page")
+page_number, page_size = paging(p1, p2, "sl")
 with session() as s:
-    result = list_activities(s, filters, page=int(page_number), page_size=page_size)
+    result = list_activities(s, filters, page=page_number, page_size=page_size)
 st.caption(
     tr("support.total", total=f"{result.total:,}", amount=fmt.krw(result.total_krw, lang))
     + f" · {result.page}/{result.pages}"

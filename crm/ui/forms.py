@@ -325,3 +325,24 @@ def quarter_filter(
         key=relabelled(key),
         persist_state=KEEP if persist else None,
     )
+
+
+PAGE_SIZES = (25, 50, 100, 200)
+
+
+def paging(number_box: Any, size_box: Any, key: str, *, persist: bool = False) -> tuple[int, int]:
+    """A list's page number and page size (50 by default), drawn in the two boxes given; `key`
+    prefixes the widgets' keys ("co" → co_page, co_page_size)."""
+    kept = KEEP if persist else None
+    size = size_box.selectbox(
+        tr("companies.page_size"),
+        list(PAGE_SIZES),
+        index=PAGE_SIZES.index(50),
+        placeholder=tr("common.choose_one"),
+        key=f"{key}_page_size",
+        persist_state=kept,
+    )
+    number = number_box.number_input(
+        tr("companies.page"), min_value=1, value=1, step=1, key=f"{key}_page", persist_state=kept
+    )
+    return int(number), int(size)
