@@ -140,7 +140,8 @@ if budget_year is not None:
         column_config=budget_view.budget_columns(lang),
     )
     st.caption(tr("budget.help.allocated"))
-    hpc_section(budget_year)  # HPC programmes: utilisation and allocations to reclaim
+    # HPC programmes: utilisation and allocations to reclaim
+    hpc_section(budget_year, any(p.kind == "hpc" and p.year == budget_year for p in catalogue))
 
 if budget_year is not None and can(actor.role, Permission.EDIT_PROGRAMMES):
     with st.expander(tr("programmes.manage"), icon=":material/tune:"):

@@ -34,20 +34,25 @@ def reclaim_frame(found: list[hpc.Allocation], lang: str) -> pd.DataFrame:
     )
 
 
-def hpc_section(year: int) -> None:
-    """Drawn only when the year has HPC allocations (an expander, closed by default)."""
+def hpc_section(year: int, has_hpc: bool) -> None:
+    """A closed expander when the year has HPC programmes (`has_hpc`); its content, which reads
+    every allocation of the year, runs only while it is open (at 10,000 companies that is
+    thousands of allocations on every run of the support log otherwise)."""
+    if not has_hpc:
+        return
+    box = st.expander(
+        tr("hpc.title"), icon=":material/memory:", key="sl_hpc_open", on_change="rerun"
+    )
+    if not box.open:
+        return
     with session() as s:
         found = hpc.allocations(s, year=year)
-    if not found:
-        return
     lang = language()
     threshold = get_settings().hpc_idle_threshold
     today = to_office(datetime.now(UTC)).date()
     flagged = hpc.to_reclaim(found, today, threshold)
-    with st.expander(
-        f"{tr('hpc.title')} · {tr('hpc.utilisation', pct=_pct(hpc.overall(found)))}",
-        icon=":material/memory:",
-    ):
+    with box:
+        st.markdown(f"**{tr('hpc.utilisation', pct=_pct(hpc.overall(found)))}**")
         st.caption(tr("hpc.caption", threshold=_pct(threshold)))
         if flagged:
             st.markdown(f"**{tr('hpc.idle_title', count=len(flagged))}**")

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from crm.clock import to_office
 from crm.kinds import hpc
 from tests.app.conftest import OpenAs
+from tests.app.helpers import expand
 
 
 def test_hpc_section_lists_the_allocations_to_reclaim(open_as: OpenAs, app_db: Engine) -> None:
@@ -23,8 +24,11 @@ def test_hpc_section_lists_the_allocations_to_reclaim(open_as: OpenAs, app_db: E
     at.selectbox(key="sl_budget_year").set_value(2022).run()
     overall = hpc.overall(found)
     assert overall is not None
-    [section] = [e for e in at.expander if e.label.startswith("HPC 자원 활용률")]
-    assert section.label == f"HPC 자원 활용률 · 활용률 {overall:.0%}"
+    [section] = [e for e in at.expander if e.label == "HPC 자원 활용률"]
+    assert not section.markdown  # closed: nothing read or drawn
+    expand(at, "sl_hpc_open")
+    [section] = [e for e in at.expander if e.label == "HPC 자원 활용률"]
+    assert f"**활용률 {overall:.0%}**" in [m.value for m in section.markdown]
     assert f"**회수 검토 대상 {len(flagged)}건**" in [m.value for m in section.markdown]
     table = section.dataframe[0].value
     assert len(table) == len(flagged)
