@@ -143,7 +143,12 @@ def log_activity(page: Page, company: str, programme: str, n: int) -> float:
     pick(page, ko("field.programme_id"), programme, expander)
     form = expander.locator("[data-testid='stForm']").first
     form.wait_for(timeout=30_000)
-    pick(page, ko("support.company"), company, form)
+    search = expander.get_by_label(ko("support.company_search"), exact=True)
+    if search.count():  # a long company list: search first, then pick among the matches
+        search.fill(company)
+        search.press("Enter")
+        settle(page)
+    pick(page, ko("support.company"), company, expander)
     for label, value in (("멘토 *", "벤치 멘토"), ("주제 *", f"측정 {n}"), ("시간 *", "2")):
         field = form.get_by_label(label, exact=True)
         field.fill(value)

@@ -160,6 +160,8 @@ KO: dict[str, str] = {
     "support.quick_empty": "저장할 행이 없습니다.",
     "support.new": "새 지원 기록",
     "support.company": "기업",
+    "support.company_search": "기업 찾기",
+    "support.company_search_hint": "기업명 일부를 입력하세요 (일치하는 50곳까지 아래 목록에 나옵니다)",
     # outcomes
     "outcome.add": "분기 성과 추가",
     "outcome.saved": "분기 성과를 저장했습니다.",
@@ -321,6 +323,8 @@ EN: dict[str, str] = {
     "support.quick_empty": "No rows to save.",
     "support.new": "New support activity",
     "support.company": "Company",
+    "support.company_search": "Find a company",
+    "support.company_search_hint": "Type part of a name (up to 50 matches are listed below)",
     "outcome.add": "Add quarterly outcomes",
     "outcome.saved": "Quarterly outcomes saved.",
     "outcome.edit": "Edit quarterly outcomes",

@@ -26,6 +26,7 @@ from crm.services.saving import (
 from crm.ui import format as fmt
 from crm.ui import state
 from crm.ui.actions import save_then_rerun
+from crm.ui.choices import SEARCH_FIRST, company_matches
 from crm.ui.data import session
 from crm.ui.forms import (
     changed_fields,
@@ -98,9 +99,27 @@ def log_activity_form(
         spec = get_kind(s, programme.kind).fields
     over_key = f"{key}_over_budget"
     restate_key = f"{key}__restate"  # the closed Quarter a manager is adding to
+    chosen_company = company_id
+    searched = company_id is None and companies is not None and len(companies) > SEARCH_FIRST
+    if searched:
+        assert companies is not None
+        query = st.text_input(
+            tr("support.company_search"),
+            key=wkey(key, "company_search"),
+            placeholder=tr("support.company_search_hint"),
+        )
+        offered = company_matches(companies, query)
+        chosen_company = st.selectbox(
+            tr("support.company"),
+            list(offered),
+            index=None,
+            placeholder=tr("common.choose"),
+            format_func=lambda cid: offered.get(cid) or companies.get(cid, ""),
+            key=wkey(key, "company"),
+        )
+        field_error(key, "company_id")
     with st.form(f"{key}_form"):
-        chosen_company = company_id
-        if company_id is None and companies is not None:
+        if company_id is None and companies is not None and not searched:
             chosen_company = st.selectbox(
                 tr("support.company"),
                 list(companies),

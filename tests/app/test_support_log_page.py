@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Engine
+import pytest
+from sqlalchemy import Engine, text
 from streamlit.testing.v1 import AppTest
 
+from crm.ui import activity_form
 from tests.app.conftest import OpenAs
 from tests.app.helpers import captions, expand, row, scalar, submit
 from tests.support import snapshot
@@ -359,3 +361,34 @@ def test_closed_entry_sections_send_no_company_list(open_as: OpenAs, app_db: Eng
     expand(at, "sl_entry_open")
     assert len(at.selectbox(key="sl_new_company").options) == companies
     assert "qe_day" not in [d.key for d in at.date_input]
+
+
+def test_a_long_company_list_is_searched_first(
+    open_as: OpenAs, app_db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above SEARCH_FIRST companies the picker offers the matches of a search, not every name
+    (10 here, for the demo's 164; 1,000 in the app)."""
+    monkeypatch.setattr(activity_form, "SEARCH_FIRST", 10)
+    at = expand(open_as("officer", "pages/2_Support_log.py"), "sl_entry_open")
+    mentoring = scalar(app_db, "SELECT id FROM programme WHERE kind = 'mentoring'")
+    at.selectbox(key="sl_new_programme").set_value(mentoring).run()
+    assert len(at.selectbox(key="sl_new_company").options) == 50  # not all of them
+    at.text_input(key="sl_new_company_search").input("금남 로보").run()  # spaces ignored
+    with app_db.connect() as conn:
+        names = dict(conn.execute(text("SELECT id, name_ko FROM company WHERE NOT archived")).all())
+    wanted = {cid: name for cid, name in names.items() if "금남로보" in name.replace(" ", "")}
+    picker = at.selectbox(key="sl_new_company")
+    assert wanted and set(picker.options) == set(wanted.values())
+    company_id = next(iter(wanted))
+    picker.set_value(company_id).run()
+    at.date_input(key="sl_new_start").set_value(date(2022, 12, 2))
+    at.text_input(key="sl_new_mentor").input("멘토 B")
+    at.text_input(key="sl_new_topic").input("picked by search")
+    at.number_input(key="sl_new_hours").set_value(1.0)
+    submit(at, "지원 기록")
+    assert [s.value for s in at.success] == ["지원 내역을 기록했습니다."]
+    saved = scalar(
+        app_db,
+        "SELECT company_id FROM activity WHERE details LIKE '%picked by search%'",
+    )
+    assert saved == company_id
