@@ -34,7 +34,7 @@ from crm.ui.forms import (
     wkey,
 )
 from crm.ui.state import language, tr
-from crm.ui.widget_state import KEEP, label_for, relabelled
+from crm.ui.widget_state import KEEP, kept, label_for, relabelled, remember
 
 actor = auth.guard("pages/1_Companies.py")
 lang = language()
@@ -72,9 +72,10 @@ with st.container(border=True):
     search = st.text_input(
         tr("companies.search" if may_see_personal(actor) else "companies.search_masked"),
         placeholder=tr("companies.search_hint"),
-        key="co_search",
+        key=kept("co_search"),
         persist_state=KEEP,
     )
+    remember("co_search", search)
     f1, f2, f3, f4 = st.columns(4)
     stages_chosen = choose_many(
         f1,

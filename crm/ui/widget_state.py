@@ -29,6 +29,21 @@ def relabelled(key: str) -> str:
     return key
 
 
+def kept(key: str) -> str:
+    """The widget key, its last value put back if Streamlit dropped it. A list's filters are kept
+    across pages (persist_state=KEEP), but a run interrupted by a quick click on a page where the
+    widget is absent could lose one (the search, seen under load): each run records the value
+    (`remember`), and a widget that comes back without one gets it again."""
+    mirror = f"{key}__kept"  # "__": never taken for a widget key by forms.reset_widgets
+    if key not in st.session_state and mirror in st.session_state:
+        st.session_state[key] = st.session_state[mirror]
+    return key
+
+
+def remember(key: str, value: Any) -> None:
+    st.session_state[f"{key}__kept"] = value
+
+
 def label_for(prefix: str) -> Callable[[Any], str]:
     """A format_func for coded options ("stage" → stage.growth → "성장"), bound to this run's
     language: it answers the same when Streamlit (or AppTest) calls it outside the run."""
