@@ -153,9 +153,9 @@ def _merge_again(ws: Worksheet, shift: RowShift, ranges: list[CellRange]) -> Non
     coords: dict[str, None] = {}
 
     def merge(min_col: int, min_row: int, max_col: int, max_row: int) -> None:
-        coord = CellRange(min_col=min_col, min_row=min_row, max_col=max_col, max_row=max_row).coord
-        if ":" in coord:
-            coords.setdefault(coord)
+        if (min_col, min_row) != (max_col, max_row):
+            first, last = get_column_letter(min_col), get_column_letter(max_col)
+            coords.setdefault(f"{first}{min_row}:{last}{max_row}")
 
     for r in ranges:
         in_table = shift.first <= r.min_row and r.max_row <= shift.old_last
@@ -278,20 +278,19 @@ def write_table(
     targets = [column_index_from_string(c) for c in table.columns]
     last_col = max([ws.max_column, *targets])
     looks = _RowStyles(wb, ws, first, last_col) if placed.last_row > own_last else None
+    cell = ws.cell
     for i in range(placed.last_row - first + 1):
         r = first + i
+        values = table.rows[i] if i < len(table.rows) else ()
         if looks is not None and r > own_last:
             for c, name in looks.styles.items():
-                ws.cell(r, c).style = name
+                cell(r, c).style = name
             for c, formula in looks.formulas.items():
                 origin = f"{get_column_letter(c)}{first}"
                 destination = f"{get_column_letter(c)}{r}"
-                ws.cell(r, c).value = Translator(formula, origin=origin).translate_formula(
-                    destination
-                )
-        values = table.rows[i] if i < len(table.rows) else ()
+                cell(r, c).value = Translator(formula, origin=origin).translate_formula(destination)
         for c, value in zip(targets, values, strict=False):
-            write_value(ws.cell(r, c), value)
+            write_value(cell(r, c), value)
         if i >= len(table.rows):  # the one row left of an empty table: blank, not template text
             for c in targets:
                 ws.cell(r, c).value = None
