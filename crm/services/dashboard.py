@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from crm.models import Activity, Cohort, Programme
 from crm.quarters import Quarter
 from crm.services import stats
-from crm.services.queries import live_activity, quarter_of, year_of
+from crm.services.queries import live_activity
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,17 @@ def default_quarter(session: Session, year: int, today: date | None = None) -> i
     today = today or date.today()
     if year == today.year:
         return Quarter.of(today).number
+    # The newest live activity of the year, found by walking the start_on index from the year's
+    # end (a quarter computed per row read every activity).
     latest = session.exec(
-        select(func.max(quarter_of(col(Activity.start_on)))).where(
-            live_activity(), year_of(col(Activity.start_on)) == year
+        select(Activity.start_on)
+        .where(
+            live_activity(), col(Activity.start_on).between(date(year, 1, 1), date(year, 12, 31))
         )
-    ).one()
-    return int(latest) if latest else 4
+        .order_by(col(Activity.start_on).desc())
+        .limit(1)
+    ).first()
+    return Quarter.of(latest).number if latest else 4
 
 
 def build(session: Session, year: int, quarter: int, *, today: date | None = None) -> Dashboard:
