@@ -217,13 +217,33 @@ def _load(session: Session, model: type[Any], ids: Iterable[int]) -> dict[int, A
 # companies ---------------------------------------------------------------------------------------
 
 
+_ANSWERS = "crm.bulk.rule_answers"  # the key of the answers in Session.info
+Answers = dict[tuple[str, type, Any], tuple[Any, list[FieldError]]]
+
+
+def _transaction_answers(session: Session) -> Answers:
+    """The rule answers kept for the session's current transaction. An import checks its rows
+    for the preview and again in the bulk write, in one transaction: the second check finds
+    every value answered. A new transaction starts afresh (an officer may have been
+    deactivated since)."""
+    transaction = session.get_transaction()
+    if transaction is None:
+        return {}
+    kept = session.info.get(_ANSWERS)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[_ANSWERS] = (transaction, {})
+    answers: Answers = kept[1]
+    return answers
+
+
 class _RuleAnswers:
     """Each rule's answer (clean value, errors) for a value, worked out once per distinct value
-    (industries, dates, officers and stages repeat down a file): the rule itself answers."""
+    (industries, dates, officers and stages repeat down a file) and transaction: the rule
+    itself answers."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.answers: dict[tuple[str, type, Any], tuple[Any, list[FieldError]]] = {}
+        self.answers = _transaction_answers(session)
 
     def __call__(self, name: str, rule: ProfileRule, value: Any) -> tuple[Any, list[FieldError]]:
         key = (name, type(value), value)  # True, 1 and 1.0 are equal keys, checked differently

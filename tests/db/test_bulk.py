@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from crm.db import begin_write
 from crm.errors import ConflictError, PermissionDenied
 from crm.models import (
     Activity,
@@ -123,6 +124,36 @@ def test_companies_written_as_add_company_writes_them_with_one_entry_each(
     snapshot_of = json.loads(written[1].new_value or "")
     assert snapshot_of["phone"] == "02-123-4567"
     assert (snapshot_of["stage"], snapshot_of["stage_since"]) == ("startup", "2022-01-10")
+
+
+def test_a_batch_checked_twice_in_one_transaction_asks_each_rule_once_per_value(
+    session: Session, officer: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The importer checks its rows for the preview and the bulk write checks them again, in
+    one transaction: the second check reuses the answers; a new transaction asks afresh."""
+    asked: list[str] = []
+    phone_rule = company_service.PROFILE_RULES["phone"]
+
+    def counted(s: Session, check: Any, value: Any) -> Any:
+        asked.append(value)
+        return phone_rule(s, check, value)
+
+    monkeypatch.setitem(company_service.PROFILE_RULES, "phone", counted)
+    news = [
+        new_company(name_ko="가온", brn=None, phone="02-123-4567"),
+        new_company(name_ko="나래", brn=None, phone="010 1234 5678"),
+    ]
+    begin_write(session)
+    preview = bulk.check_new_companies(session, news)
+    ids = bulk.add_companies(session, officer, news)
+    assert asked == ["02-123-4567", "010 1234 5678"]
+    assert [c["phone"] for c, _ in preview] == ["02-123-4567", "010-1234-5678"]
+    session.commit()
+    assert [session.get(Company, i).phone for i in ids] == ["02-123-4567", "010-1234-5678"]  # type: ignore[union-attr]
+    begin_write(session)
+    bulk.check_new_companies(session, news)
+    assert len(asked) == 4
+    session.rollback()
 
 
 def test_a_batch_with_a_bad_row_writes_nothing_and_numbers_its_rows(
