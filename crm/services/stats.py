@@ -228,11 +228,17 @@ def companies_needing_attention(
     """Active companies with no live support in `days` before `as_of`, or no outcome report for
     the quarter before `as_of`'s quarter. One row per company with both reasons as flags."""
     since = as_of - timedelta(days=days)
+    # Each company's latest live support up to as_of, found through the (company, start_on)
+    # index from as_of backwards: a grouped maximum over every activity read them all.
     last_support = (
-        select(Activity.company_id, func.max(Activity.start_on).label("last_support"))
-        .where(live_activity(), col(Activity.start_on) <= as_of)
-        .group_by(Activity.company_id)
-        .subquery()
+        select(func.max(Activity.start_on))
+        .where(
+            col(Activity.company_id) == Company.id,
+            live_activity(),
+            col(Activity.start_on) <= as_of,
+        )
+        .correlate(Company)
+        .scalar_subquery()
     )
     report_quarter = Quarter.of(as_of).previous()
     rep_year, rep_quarter = report_quarter.year, report_quarter.number
@@ -242,25 +248,30 @@ def companies_needing_attention(
         .subquery()
     )
     current = current_stage_subquery()
-    no_support = sa.or_(last_support.c.last_support.is_(None), last_support.c.last_support < since)
+    companies = select(
+        Company.id.label("company_id"),  # type: ignore[union-attr]
+        Company.name_ko.label("name"),  # type: ignore[attr-defined]
+        last_support.label("last_support"),
+    ).where(~col(Company.archived))
+    if year is not None:
+        companies = companies.where(Company.cohort_year == year)
+    each = companies.subquery()
+    no_support = sa.or_(each.c.last_support.is_(None), each.c.last_support < since)
     no_report = has_report.c.company_id.is_(None)
     query = (
         select(
-            Company.id,
-            Company.name_ko,
+            each.c.company_id,
+            each.c.name,
             current.c.stage,
-            last_support.c.last_support,
+            each.c.last_support,
             no_support.label("no_recent_support"),
             no_report.label("missing_report"),
         )
-        .join(current, current.c.company_id == Company.id)
-        .outerjoin(last_support, last_support.c.company_id == Company.id)
-        .outerjoin(has_report, has_report.c.company_id == Company.id)
-        .where(~col(Company.archived), sa.or_(no_support, no_report))
-        .order_by(col(Company.name_ko))
+        .join(current, current.c.company_id == each.c.company_id)
+        .outerjoin(has_report, has_report.c.company_id == each.c.company_id)
+        .where(sa.or_(no_support, no_report))
+        .order_by(each.c.name)
     )
-    if year is not None:
-        query = query.where(Company.cohort_year == year)
     rows = session.exec(query).all()
     df = pd.DataFrame(
         rows,
