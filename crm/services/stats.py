@@ -189,14 +189,22 @@ def cohort_summary(
         .select_from(Company)
         .where(Company.cohort_year == year, ~col(Company.archived))
     ).one()
-    supported = session.exec(
-        select(func.count(sa.distinct(Activity.company_id)))
-        .join(Company, col(Company.id) == Activity.company_id)
+    # Companies of the cohort with live support in the year: one index probe per company
+    # (the first live activity answers), not a distinct count over every activity of the year.
+    supported_in_year = (
+        select(Activity.id)
         .where(
-            Company.cohort_year == year,
+            col(Activity.company_id) == Company.id,
             live_activity(),
             col(Activity.start_on).between(date(year, 1, 1), date(year, 12, 31)),
         )
+        .correlate(Company)
+        .exists()
+    )
+    supported = session.exec(
+        select(func.count())
+        .select_from(Company)
+        .where(Company.cohort_year == year, supported_in_year)
     ).one()
     if execution is None:
         execution = programme_execution(session, year)

@@ -162,3 +162,25 @@ def test_years_offered_are_programme_years_not_every_cohort_year_of_a_company(
     assert dashboard.cohort_years(session) == [2022]
     stats_years = {c.cohort_year for c in session.exec(select(Company)).all()}
     assert stats_years == {2021, 2022}  # the company of 2021 is there, its year is not offered
+
+
+def test_supported_counts_cohort_companies_with_live_support_in_the_year_once(
+    session: Session, officer: Actor, programmes: dict[str, Programme]
+) -> None:
+    mentoring = programmes["mentoring"]
+    twice = _company(session, officer, "가두번")
+    _support(session, officer, twice, mentoring, date(2022, 3, 2))
+    _support(session, officer, twice, mentoring, date(2022, 9, 9))
+    once = _company(session, officer, "나한번")
+    _support(session, officer, once, mentoring, date(2022, 11, 30), "planned")
+    cancelled = _company(session, officer, "다취소")
+    _support(session, officer, cancelled, mentoring, date(2022, 5, 5), "cancelled")
+    _company(session, officer, "라없음")
+    other_cohort = create_company(
+        session, officer, new_company(name_ko="마작년", brn=None, cohort_year=2021)
+    )
+    _support(session, officer, other_cohort, mentoring, date(2022, 4, 4))
+
+    summary = stats.cohort_summary(session, 2022)
+    assert (summary.companies, summary.supported) == (4, 2)
+    assert stats.cohort_summary(session, 2021).supported == 0  # its support was in 2022
