@@ -107,9 +107,9 @@ def save(
     name = check.text("declared_name", declared_name, required=submit, max_len=100)
     day = check.day("declared_on", declared_on, required=submit)
     if submit:
-        for name in asked:  # a blank is not a zero: every asked figure is typed in
-            if given.get(name) in (None, ""):
-                check.fail(name, "error.required")
+        for figure in asked:  # a blank is not a zero: every asked figure is typed in
+            if given.get(figure) in (None, ""):
+                check.fail(figure, "error.required")
         outcomes.cross_checks(check, clean)
     if check.errors:
         session.rollback()

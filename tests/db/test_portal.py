@@ -211,6 +211,8 @@ def test_submit_review_accept_with_provenance(session: Session, setup, officer: 
     assert queue.rows[0].status == "submitted" and queue.rows[0].evidence_count == 1
     answer = requests.answer_for_review(session, officer, queue.rows[0].ask_id)
     assert answer.evidence[0].filename == "x.pdf"
+    # The declaration is the name the company typed (a loop over the figures once overwrote it).
+    assert (answer.declared_name, answer.declared_on) == ("김대표", date(2023, 1, 10))
     requests.request_changes(
         session, officer, answer.ask_id, version=answer.version, comment="매출 증빙을 올려 주세요"
     )
