@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from crm.config import get_settings
 from crm.errors import CRMError, ValidationError
 from crm.portal import answers
 from crm.portal.answers import EDITABLE
@@ -100,17 +101,31 @@ def _evidence(answer: Answer, token: str, editable: bool) -> None:
     file_figures = [
         f for f in answer.request.fields if answer.request.evidence.get(f) not in TYPED_EVIDENCE
     ]
-    with st.form("portal_evidence", clear_on_submit=True):
+    with st.form("portal_evidence", clear_on_submit=True, enter_to_submit=False):
         figure = st.selectbox(
             tr("portal.evidence_for"),
             file_figures,
             format_func=lambda f: tr(f"field.{f}"),
             placeholder=tr("common.choose_one"),
         )
+        settings = get_settings()
         upload = st.file_uploader(
-            tr("portal.evidence_upload"), type=None, accept_multiple_files=False
+            tr("portal.evidence_upload"),
+            type=None,
+            accept_multiple_files=False,
+            max_upload_size=settings.evidence_max_mb,
+        )
+        st.caption(
+            tr(
+                "portal.evidence_limits",
+                mb=settings.evidence_max_mb,
+                files=settings.evidence_max_files,
+            )
         )
         sent = st.form_submit_button(tr("portal.evidence_add"))
+    if sent and (upload is None or not figure):
+        st.error(tr("portal.evidence_choose"))
+        return
     if sent and upload is not None and figure:
         try:
             with session() as s:
@@ -126,7 +141,9 @@ def _evidence(answer: Answer, token: str, editable: bool) -> None:
 
 def _form(answer: Answer, token: str) -> None:
     st.subheader(tr("portal.this_period"))
-    with st.form("portal_answer"):
+    # No "Press Enter to submit form" (Streamlit's English hint, drawn over the next field on a
+    # phone): the draft and submit buttons are the way to save.
+    with st.form("portal_answer", enter_to_submit=False):
         values: dict[str, Any] = {}
         for name in answer.request.fields:
             current = answer.figures.get(name)
@@ -138,7 +155,8 @@ def _form(answer: Answer, token: str) -> None:
                 key=f"fig_{name}",
             )
         patents = st.text_area(tr("portal.patents"), value="\n".join(answer.patents))
-        agreed = st.checkbox(tr("portal.declaration"), value=answer.declared_name is not None)
+        # Ticked for each submission: a saved draft's name is no declaration.
+        agreed = st.checkbox(tr("portal.declaration"), value=False)
         name = st.text_input(tr("portal.declared_name"), value=answer.declared_name or "")
         day = st.date_input(tr("portal.declared_on"), value=answer.declared_on or date.today())
         cols = st.columns(2)

@@ -87,7 +87,48 @@ def test_company_submits_through_its_link(app_db: Engine) -> None:
     )
     assert status == "submitted"
     assert '"employees": 12' in figures
+    signed = scalar(
+        app_db,
+        "SELECT declared_name FROM data_request_company WHERE request_id = :r AND company_id = :c",
+        r=request_id,
+        c=company_id,
+    )
+    assert signed == "김대표"
     assert "제출한 자료를 담당자가 검토 중입니다." in [s.value for s in at.success]
+
+
+def test_a_saved_draft_is_not_a_declaration(app_db: Engine) -> None:
+    """The confirmation is ticked for each submission: a draft saved with a name comes back
+    unticked, and submitting without ticking it is refused."""
+    request_id, company_id, token = _request_with_link(app_db)
+    at = _portal(token)
+    at.number_input(key="fig_employees").set_value(12)
+    at.checkbox[0].check()
+    at.text_input[0].input("김대표")
+    next(b for b in at.button if b.label == "임시 저장").click().run()
+    assert "임시 저장했습니다." in [s.value for s in at.success]
+    again = _portal(token)
+    assert again.text_input[0].value == "김대표"
+    assert again.checkbox[0].value is False
+    for widget in again.number_input:
+        widget.set_value(3)
+    next(b for b in again.button if b.label == "제출").click().run()
+    assert [e.value for e in again.error] == ["제출하려면 확인란에 체크하세요."]
+    status = scalar(
+        app_db,
+        "SELECT status FROM data_request_company WHERE request_id = :r AND company_id = :c",
+        r=request_id,
+        c=company_id,
+    )
+    assert status == "draft"
+
+
+def test_uploading_with_no_file_says_so(app_db: Engine) -> None:
+    _, _, token = _request_with_link(app_db)
+    at = _portal(token)
+    next(b for b in at.button if b.label == "파일 올리기").click().run()
+    assert "올릴 파일을 고르세요." in [e.value for e in at.error]
+    assert "파일당 10MB까지, 한 답변에 20개까지 올릴 수 있습니다." in [c.value for c in at.caption]
 
 
 def test_officer_accepts_from_the_queue(app_db: Engine, open_as: OpenAs) -> None:
