@@ -32,6 +32,13 @@ class FieldError:
         return t(self.key, lang, **self.params)
 
 
+def _field_name(field: str, lang: str) -> str:
+    """A field by its label where the catalogue has one ("field.comment"), else its name."""
+    key = f"field.{field}"
+    label = t(key, lang)
+    return field if label == key else label
+
+
 class ValidationError(CRMError):
     """One exception for all invalid input, with a message per field."""
 
@@ -49,7 +56,7 @@ class ValidationError(CRMError):
 
     def message(self, lang: str = "ko") -> str:
         errors = getattr(self, "errors", [])
-        details = "; ".join(f"{e.field}: {e.message(lang)}" for e in errors)
+        details = "; ".join(f"{_field_name(e.field, lang)}: {e.message(lang)}" for e in errors)
         return f"{t(self.key, lang, count=len(errors))} {details}".strip()
 
     @property

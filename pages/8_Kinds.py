@@ -9,6 +9,7 @@ from crm.services.reference import list_kinds
 from crm.ui import auth, kinds_admin, state
 from crm.ui.data import session
 from crm.ui.state import language, tr
+from crm.ui.widget_state import relabelled
 
 actor = auth.guard("pages/8_Kinds.py")
 lang = language()
@@ -19,12 +20,14 @@ st.caption(tr("kinds.intro"))
 with session() as s:
     kinds = {k.code: k for k in list_kinds(s)}
 
+if (added := st.session_state.pop(kinds_admin.PICK_NEXT, None)) in kinds:
+    st.session_state["kind_pick"] = added  # a kind just added opens at once
 code = st.selectbox(
     tr("nav.kinds"),
     list(kinds),
     format_func=lambda c: kinds[c].name_ko if lang == "ko" else kinds[c].name_en,
     placeholder=tr("common.choose_one"),
-    key="kind_pick",
+    key=relabelled("kind_pick"),
 )
 if code is not None:
     kind = kinds[code]

@@ -13,6 +13,8 @@ MESSAGES: dict[str, str] = {
     "error.control_chars": "Control characters are not allowed.",
     "error.choice": "Choose one of: {allowed}",
     "error.integer": "Enter a whole number.",
+    "error.number_types_only": "Only number fields (whole number, decimal, amount, hours) take this.",
+    "error.text_type_only": "Only text fields take this.",
     "error.number": "Enter a number.",
     "error.positive": "Must be greater than 0.",
     "error.min": "Must be at least {min}.",

@@ -13,6 +13,8 @@ MESSAGES: dict[str, str] = {
     "error.control_chars": "제어 문자는 입력할 수 없습니다.",
     "error.choice": "다음 중 하나를 고르세요: {allowed}",
     "error.integer": "정수로 입력해 주세요.",
+    "error.number_types_only": "숫자 항목(정수, 소수, 금액, 시간)에만 쓸 수 있습니다.",
+    "error.text_type_only": "텍스트 항목에만 쓸 수 있습니다.",
     "error.number": "숫자로 입력해 주세요.",
     "error.positive": "0보다 커야 합니다.",
     "error.min": "{min} 이상이어야 합니다.",

@@ -56,6 +56,9 @@ class FieldInput:
     required: bool | None = None
     min: float | None = None
     max: float | None = None
+    # An edit sends min and max as they stand (None: no limit) when this is set; otherwise None
+    # leaves a limit as it was.
+    limits_given: bool = False
     max_len: int | None = None
     positive: bool | None = None
     unit_ko: str | None = None
@@ -260,11 +263,27 @@ def _field_from_input(
             return typed
         return getattr(current, name) if current else default
 
-    minimum, maximum = pick("min", None), pick("max", None)
+    if given.limits_given:
+        minimum, maximum = given.min, given.max
+    else:
+        minimum, maximum = pick("min", None), pick("max", None)
     max_len = pick("max_len", None)
     if type_ not in NUMBER_TYPES:
+        # What only numbers have, typed for another type, is refused rather than dropped.
+        for key, typed in (
+            ("min", given.min),
+            ("max", given.max),
+            ("unit_ko", given.unit_ko),
+            ("unit_en", given.unit_en),
+        ):
+            if typed not in (None, ""):
+                check.fail(key, "error.number_types_only")
+        if given.positive:
+            check.fail("positive", "error.number_types_only")
         minimum = maximum = None
     if type_ != "text":
+        if given.max_len is not None:
+            check.fail("max_len", "error.text_type_only")
         max_len = None
     elif max_len is not None:
         max_len = check.integer("max_len", max_len, minimum=1, maximum=10_000)

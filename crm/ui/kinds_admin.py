@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from sqlmodel import Session
 
 from crm.kinds.audit_text import choices_text, limits_text, type_label
 from crm.kinds.spec import FIELD_TYPES, KindField, kind_fields, parse_choice_line
@@ -16,7 +17,9 @@ from crm.services import kinds as service
 from crm.services.actor import Actor
 from crm.services.kinds import FieldInput
 from crm.ui.actions import as_opened, save_then_rerun
+from crm.ui.forms import wkey
 from crm.ui.state import language, tr
+from crm.ui.widget_state import relabelled
 
 NUMBER_TYPES = ("integer", "decimal", "money", "hours")
 
@@ -76,18 +79,47 @@ def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+_UNREADABLE = object()
+PICK_NEXT = "kind_pick_next"  # the kind to show after the next run (one just added)
+
+
+def _limit_text(value: Any) -> str:
+    if value is None:
+        return ""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+def _read_limit(key: str, text: str) -> float | None | object:
+    """A limit typed in a text box: empty is no limit; unreadable text is said and refused."""
+    cleaned = text.strip().replace(",", "")
+    if not cleaned:
+        return None
+    try:
+        return float(cleaned)
+    except ValueError:
+        st.error(f"{tr(f'kinds.field.{key}')}: {tr('error.number')}")
+        return _UNREADABLE
+
+
 def add_kind_form(actor: Actor) -> None:
-    with st.form("kind_add"):
+    prefix = "kind_add"
+    with st.form(prefix):
         st.subheader(tr("kinds.add"))
-        code = st.text_input(tr("kinds.code"), key="kind_add_code")
-        name_ko = st.text_input(tr("kinds.name_ko"), key="kind_add_ko")
-        name_en = st.text_input(tr("kinds.name_en"), key="kind_add_en")
+        code = st.text_input(tr("kinds.code"), key=wkey(prefix, "code"))
+        name_ko = st.text_input(tr("kinds.name_ko"), key=wkey(prefix, "ko"))
+        name_en = st.text_input(tr("kinds.name_en"), key=wkey(prefix, "en"))
         if st.form_submit_button(tr("kinds.add_save"), type="primary"):
+
+            def add(s: Session) -> None:
+                made = service.add_kind(s, actor, code=code, name_ko=name_ko, name_en=name_en)
+                st.session_state[PICK_NEXT] = made.code
+
             save_then_rerun(
-                lambda s: service.add_kind(s, actor, code=code, name_ko=name_ko, name_en=name_en),
+                add,
                 tr("kinds.added", name=name_ko if language() == "ko" else name_en),
                 field_label=field_label,
-                forget=("kind_add_code", "kind_add_ko", "kind_add_en"),
+                reset=prefix,  # a new generation of keys: the browser shows the form empty
             )
 
 
@@ -119,27 +151,29 @@ def add_field_form(actor: Actor, kind: SupportKind) -> None:
     prefix = f"kind_field_add_{kind.code}"
     with st.form(prefix):
         st.markdown(f"**{tr('kinds.field_add')}**")
-        name = st.text_input(tr("kinds.field.name"), key=f"{prefix}_name")
+        name = st.text_input(tr("kinds.field.name"), key=wkey(prefix, "name"))
         type_ = st.selectbox(
             tr("kinds.field.type"),
             list(FIELD_TYPES),
             format_func=lambda v: type_label(v, lang),
             placeholder=tr("common.choose_one"),
-            key=f"{prefix}_type",
+            key=relabelled(wkey(prefix, "type")),
         )
-        label_ko = st.text_input(tr("kinds.field.label_ko"), key=f"{prefix}_ko")
-        label_en = st.text_input(tr("kinds.field.label_en"), key=f"{prefix}_en")
-        required = st.checkbox(tr("kinds.field.required"), key=f"{prefix}_required")
-        unit_ko = st.text_input(tr("kinds.field.unit_ko"), key=f"{prefix}_unit_ko")
-        unit_en = st.text_input(tr("kinds.field.unit_en"), key=f"{prefix}_unit_en")
-        minimum = st.number_input(tr("kinds.field.min"), value=None, key=f"{prefix}_min")
-        maximum = st.number_input(tr("kinds.field.max"), value=None, key=f"{prefix}_max")
-        positive = st.checkbox(tr("kinds.field.positive"), key=f"{prefix}_positive")
+        label_ko = st.text_input(tr("kinds.field.label_ko"), key=wkey(prefix, "ko"))
+        label_en = st.text_input(tr("kinds.field.label_en"), key=wkey(prefix, "en"))
+        required = st.checkbox(tr("kinds.field.required"), key=wkey(prefix, "required"))
+        unit_ko = st.text_input(tr("kinds.field.unit_ko"), key=wkey(prefix, "unit_ko"))
+        unit_en = st.text_input(tr("kinds.field.unit_en"), key=wkey(prefix, "unit_en"))
+        minimum = st.number_input(tr("kinds.field.min"), value=None, key=wkey(prefix, "min"))
+        maximum = st.number_input(tr("kinds.field.max"), value=None, key=wkey(prefix, "max"))
+        positive = st.checkbox(tr("kinds.field.positive"), key=wkey(prefix, "positive"))
         max_len = st.number_input(
-            tr("kinds.field.max_len"), value=None, min_value=1, step=1, key=f"{prefix}_max_len"
+            tr("kinds.field.max_len"), value=None, min_value=1, step=1, key=wkey(prefix, "max_len")
         )
         lines = st.text_area(
-            tr("kinds.field.choices"), help=tr("kinds.field.choices_help"), key=f"{prefix}_choices"
+            tr("kinds.field.choices"),
+            help=tr("kinds.field.choices_help"),
+            key=wkey(prefix, "choices"),
         )
         if st.form_submit_button(tr("kinds.field_add_save"), type="primary"):
             choices = read_choices(lines)
@@ -181,7 +215,7 @@ def edit_field_form(actor: Actor, kind: SupportKind) -> None:
         list(fields),
         format_func=lambda n: fields[n].label(lang),
         placeholder=tr("common.choose_one"),
-        key=f"kind_field_pick_{kind.code}",
+        key=relabelled(f"kind_field_pick_{kind.code}"),
     )
     field = fields[name]
     prefix = f"kind_field_edit_{kind.code}_{name}_{version}"
@@ -189,12 +223,18 @@ def edit_field_form(actor: Actor, kind: SupportKind) -> None:
         label_ko = st.text_input(tr("kinds.field.label_ko"), value=field.label_ko)
         label_en = st.text_input(tr("kinds.field.label_en"), value=field.label_en)
         required = st.checkbox(tr("kinds.field.required"), value=field.required)
-        unit_ko = st.text_input(tr("kinds.field.unit_ko"), value=field.unit_ko or "")
-        unit_en = st.text_input(tr("kinds.field.unit_en"), value=field.unit_en or "")
-        minimum = maximum = None
+        unit_ko = unit_en = None
+        limits: dict[str, str] = {}
         if field.type in NUMBER_TYPES:
-            minimum = st.number_input(tr("kinds.field.min"), value=_number(field.min))
-            maximum = st.number_input(tr("kinds.field.max"), value=_number(field.max))
+            unit_ko = st.text_input(tr("kinds.field.unit_ko"), value=field.unit_ko or "")
+            unit_en = st.text_input(tr("kinds.field.unit_en"), value=field.unit_en or "")
+            # Text boxes: emptying one removes the limit (a number box cannot be emptied).
+            for key in ("min", "max"):
+                limits[key] = st.text_input(
+                    tr(f"kinds.field.{key}"),
+                    value=_limit_text(getattr(field, key)),
+                    help=tr("kinds.field.limit_help"),
+                )
         lines, retire, restore = "", [], []
         if field.type == "choice":
             lines = st.text_area(
@@ -217,15 +257,17 @@ def edit_field_form(actor: Actor, kind: SupportKind) -> None:
             )
         if st.form_submit_button(tr("kinds.field_save"), type="primary"):
             choices = read_choices(lines)
-            if choices is None:
+            bounds = {key: _read_limit(key, text) for key, text in limits.items()}
+            if choices is None or any(b is _UNREADABLE for b in bounds.values()):
                 return
             changed = FieldInput(
                 name=name,
                 label_ko=label_ko,
                 label_en=label_en,
                 required=required,
-                min=_number(minimum),
-                max=_number(maximum),
+                min=bounds.get("min"),  # type: ignore[arg-type]
+                max=bounds.get("max"),  # type: ignore[arg-type]
+                limits_given=bool(limits),
                 unit_ko=unit_ko,
                 unit_en=unit_en,
                 choices=choices,

@@ -23,6 +23,7 @@ from crm.ui import state
 from crm.ui.actions import save_then_rerun
 from crm.ui.data import session
 from crm.ui.state import tr
+from crm.ui.widget_state import relabelled
 
 _LINKS = "requests_fresh_links"
 
@@ -170,6 +171,7 @@ def _queue(actor: Actor, request: RequestInfo) -> int | None:
         [None, *QUEUE_STATUSES],
         format_func=lambda s: tr("requests.all") if s is None else tr(f"portal.status.{s}"),
         placeholder=tr("common.choose_one"),
+        key=relabelled("requests_status"),
     )
     with session() as s:
         queue = requests.review_queue(s, actor, request.id, status=status, page_size=500)
@@ -198,12 +200,13 @@ def _queue(actor: Actor, request: RequestInfo) -> int | None:
     options = [r.ask_id for r in queue.rows]
     names = {r.ask_id: _company(r.name_ko, r.name_en) for r in queue.rows}
     default = options.index(options[rows[0]]) if rows else 0
+    key = relabelled("pick")  # a company's name follows a language switch
     return st.selectbox(
         tr("requests.pick"),
         options,
         index=default,
         format_func=lambda a: names[a],
-        key="pick",
+        key=key,
         placeholder=tr("common.choose_one"),
     )
 
@@ -256,7 +259,7 @@ def _answer(actor: Actor, ask_id: int) -> None:
                 lambda s: requests.accept(s, actor, ask_id, version=answer.version),
                 tr("requests.accepted"),
             )
-        with st.form(f"changes_{ask_id}", clear_on_submit=True):
+        with st.form(f"changes_{ask_id}"):  # a refused comment stays to be corrected
             comment = st.text_area(tr("requests.comment"))
             if st.form_submit_button(tr("requests.request_changes")):
                 save_then_rerun(
@@ -323,14 +326,16 @@ def render(actor: Actor) -> None:
     if not all_requests:
         st.info(tr("requests.none_yet"))
         return
-    request = st.selectbox(
+    by_id = {r.id: r for r in all_requests}
+    request_id = st.selectbox(
         tr("requests.pick_request"),
-        all_requests,
-        format_func=_request_label,
-        key="request",
+        list(by_id),
+        format_func=lambda i: _request_label(by_id[i]),
+        key=relabelled("request"),
         placeholder=tr("common.choose_one"),
     )
-    assert request is not None
+    assert request_id is not None
+    request = by_id[request_id]
     _reminders(actor, request)
     st.subheader(tr("requests.queue"))
     ask_id = _queue(actor, request)

@@ -148,6 +148,11 @@ def test_officer_accepts_from_the_queue(app_db: Engine, open_as: OpenAs) -> None
     assert not [v for v in shown if token in str(v)]  # the review page never shows a link
     metrics = {m.label: m.value for m in page.metric}
     assert (metrics["요청 기업"], metrics["제출됨"], metrics["시작 전"]) == ("3", "1", "2")
+    # Asking for changes with no comment: refused, the field named by its label, not its code.
+    next(b for b in page.button if b.label == "수정 요청").click().run()
+    assert [e.value for e in page.error] == [
+        "입력값 1건을 확인해 주세요. 수정 요청 내용: 필수 항목입니다."
+    ]
     next(b for b in page.button if b.label.startswith("승인")).click().run()
     assert not page.exception, page.exception
     assert (

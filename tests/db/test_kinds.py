@@ -297,6 +297,10 @@ def test_kind_rules_refuse_and_write_nothing(
     assert refused(add(FieldInput("colour", "colour", "색", "Colour"))) == {"type"}
     assert refused(add(FieldInput("size", "choice", "크기", None))) == {"label_en", "choices"}
     assert refused(add(FieldInput("span", "integer", "기간", "Span", min=10, max=5))) == {"max"}
+    # What only numbers (or only text) take is refused for another type, not dropped.
+    venue = FieldInput("venue", "text", "장소", "Venue", unit_ko="곳", max=500, positive=True)
+    assert refused(add(venue)) == {"unit_ko", "max", "positive"}
+    assert refused(add(FieldInput("prize", "money", "상금", "Prize", max_len=20))) == {"max_len"}
     assert snapshot(engine) == before
     # A type changes while no activity holds a value for the field, and not after.
     kind = svc.edit_field(
@@ -312,6 +316,22 @@ def test_kind_rules_refuse_and_write_nothing(
     assert refused(
         lambda: svc.edit_field(session, admin, "voucher", version=kind.version, field=changed)
     ) == {"type"}
+
+
+def test_an_emptied_limit_is_removed(session: Session, admin: Actor) -> None:
+    kind = svc.add_kind(session, admin, code="pitch", name_ko="피칭", name_en="Pitching")
+    people = FieldInput("people", "integer", "인원", "People", min=0, max=500, unit_ko="명")
+    kind = svc.add_field(session, admin, "pitch", version=kind.version, field=people)
+    # An edit that does not send the limits keeps them.
+    kind = svc.edit_field(
+        session, admin, "pitch", version=kind.version, field=FieldInput("people", label_en="Guests")
+    )
+    assert (kind_fields(kind)[0].min, kind_fields(kind)[0].max) == (0, 500)
+    # The edit form sends them as they stand: an emptied one is no limit.
+    emptied = FieldInput("people", min=0, max=None, limits_given=True)
+    kind = svc.edit_field(session, admin, "pitch", version=kind.version, field=emptied)
+    field = kind_fields(kind)[0]
+    assert (field.min, field.max, field.label_en, field.unit_ko) == (0, None, "Guests", "명")
 
 
 def test_a_stale_kind_save_is_refused(session: Session, admin: Actor) -> None:

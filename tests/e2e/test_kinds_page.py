@@ -82,3 +82,87 @@ def test_admin_adds_an_equipment_item(
         assert "lidar_bench" in stored[0]
     finally:
         context.close()
+
+
+def _form(page: Page, button: str) -> Locator:
+    """The form whose submit button reads `button`."""
+    return page.locator("[data-testid='stForm']").filter(
+        has=page.get_by_role("button", name=button, exact=True)
+    )
+
+
+def _fill(form: Locator, label: str, value: str) -> None:
+    box = form.get_by_label(label, exact=True)
+    box.fill(value)
+    box.press("Tab")
+
+
+def test_added_kind_opens_and_the_forms_start_empty_after_a_save(
+    browser: Browser, server: AppServer, passwords: dict[str, str]
+) -> None:
+    """After a save the browser shows the add forms empty (it kept the last values under the
+    old keys: a money field got the previous field's 'max 500'); a unit on a text field is
+    refused; emptying a limit in the edit form removes it."""
+    context = browser.new_context(locale="ko-KR", viewport={"width": 1400, "height": 2400})
+    page = context.new_page()
+    try:
+        sign_in(page, server, "admin", passwords["admin"])
+        open_kinds(page, server)
+        add_kind = _form(page, "유형 추가")
+        _fill(add_kind, "코드 (영문 소문자·숫자·_)", "pitch_day")
+        _fill(add_kind, "이름 (한국어)", "피칭 데이")
+        _fill(add_kind, "이름 (영어)", "Pitching day")
+        add_kind.get_by_role("button", name="유형 추가").click()
+        wait_idle(page)
+        expect_text(page, "지원 유형 '피칭 데이'을(를) 추가했습니다.")
+        picker = page.get_by_role("combobox", name="지원 유형", exact=True)
+        assert picker.input_value() == "피칭 데이"  # the new kind is open
+        assert _form(page, "유형 추가").get_by_label("이름 (한국어)").input_value() == ""
+
+        add_field = _form(page, "항목 추가")
+        _fill(add_field, "항목 코드 (영문 소문자·숫자·_)", "people")
+        pick(page, "형식", "정수")
+        add_field = _form(page, "항목 추가")
+        for label, value in (
+            ("이름 (한국어)", "참석 인원"),
+            ("이름 (영어)", "People"),
+            ("단위 (한국어)", "명"),
+            ("최댓값", "500"),
+        ):
+            _fill(add_field, label, value)
+        add_field.get_by_role("button", name="항목 추가").click()
+        wait_idle(page)
+        expect_text(page, "항목 '참석 인원'을(를) 추가했습니다.")
+        add_field = _form(page, "항목 추가")
+        for label in ("항목 코드 (영문 소문자·숫자·_)", "단위 (한국어)", "최댓값"):
+            assert add_field.get_by_label(label, exact=True).input_value() == "", label
+
+        # A unit on a text field: refused, with the reason, and nothing added.
+        _fill(add_field, "항목 코드 (영문 소문자·숫자·_)", "venue")
+        pick(page, "형식", "글")
+        add_field = _form(page, "항목 추가")
+        _fill(add_field, "이름 (한국어)", "장소")
+        _fill(add_field, "이름 (영어)", "Venue")
+        _fill(add_field, "단위 (한국어)", "곳")
+        add_field.get_by_role("button", name="항목 추가").click()
+        wait_idle(page)
+        expect_text(page, "숫자 항목(정수, 소수, 금액, 시간)에만 쓸 수 있습니다.")
+
+        # Emptying the maximum in the edit form removes the limit.
+        edit = _form(page, "항목 저장")
+        box = edit.get_by_label("최댓값", exact=True)
+        assert box.input_value() == "500"
+        box.fill("")
+        box.press("Tab")
+        edit.get_by_role("button", name="항목 저장").click()
+        wait_idle(page)
+        expect_text(page, "항목 '참석 인원'을(를) 저장했습니다.")
+        with sqlite3.connect(server.db_path) as db:
+            stored = db.execute(
+                "SELECT fields FROM support_kind WHERE code = 'pitch_day'"
+            ).fetchone()[0]
+        assert '"name": "people"' in stored and '"max"' not in stored.replace('"max": null', "")
+        assert "venue" not in stored
+        assert _form(page, "항목 저장").get_by_label("최댓값", exact=True).input_value() == ""
+    finally:
+        context.close()
