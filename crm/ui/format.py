@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 
 from crm import clock
+from crm.validation import is_money_field
 
 
 def krw(
@@ -76,3 +78,14 @@ def moment(
     abbreviation = local.tzname() or ""
     shown = abbreviation if abbreviation.isalpha() else clock.utc_offset(local)
     return f"{text} {shown}"
+
+
+NO_FIGURE = "—"  # st.table and st.markdown read text as Markdown: a lone "-" becomes a bullet
+
+
+def figure(name: str, value: Any, lang: str = "ko") -> str:
+    """An outcome figure as shown: won for a money field, a grouped number otherwise, a dash
+    when there is none."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return NO_FIGURE
+    return krw(value, lang) if is_money_field(name) else number(value)

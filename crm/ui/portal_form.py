@@ -40,9 +40,7 @@ def _token() -> str | None:
 
 
 def _figure_text(name: str, value: Any) -> str:
-    if not isinstance(value, int):
-        return "-"
-    return fmt.krw(value, state.language()) if name.endswith("_krw") else fmt.number(value)
+    return fmt.figure(name, value, state.language())
 
 
 def _period(answer: Answer) -> str:

@@ -42,9 +42,7 @@ def _request_label(request: RequestInfo) -> str:
 
 
 def _figure(name: str, value: Any) -> str:
-    if not isinstance(value, int):
-        return "-"
-    return fmt.krw(value, state.language()) if name.endswith("_krw") else fmt.number(value)
+    return fmt.figure(name, value, state.language())
 
 
 def _company(name_ko: str, name_en: str | None) -> str:

@@ -55,3 +55,11 @@ def test_day_given_a_timestamp_shows_the_office_time() -> None:
     stamp = datetime(2022, 12, 31, 16, 30, tzinfo=UTC)  # 1 January 01:30 in Seoul
     assert fmt.day(stamp, "ko") == "2023.01.01 01:30"
     assert fmt.day(stamp, "en") == "2023-01-01 01:30"
+
+
+def test_an_outcome_figure_reads_as_money_a_number_or_a_dash() -> None:
+    assert fmt.figure("revenue_krw", 65_000_000) == "65,000,000원"
+    assert fmt.figure("employees", 1200) == "1,200"
+    # No figure: a dash that Markdown (st.table, st.markdown) does not turn into a bullet.
+    assert fmt.figure("employees", None) == fmt.figure("exports_krw", "x") == "—"
+    assert fmt.figure("employees", True) == "—"
