@@ -48,8 +48,21 @@ def empty_frame(rows: int = 5, fields: list[KindField] | None = None) -> pd.Data
     return pd.DataFrame(data)
 
 
-def company_label(company_id: int, name: str) -> str:
-    return f"{name} · #{company_id}"
+def company_labels(companies: dict[int, str]) -> dict[str, int]:
+    """The grid's company choices: each company by its name (no database id on screen); a name
+    two companies share is told apart by a number in the order they were registered."""
+    seen: dict[str, int] = {}
+    for name in companies.values():
+        seen[name] = seen.get(name, 0) + 1
+    labels: dict[str, int] = {}
+    taken: dict[str, int] = {}
+    for company_id, name in sorted(companies.items()):
+        if seen[name] == 1:
+            labels[name] = company_id
+        else:
+            taken[name] = taken.get(name, 0) + 1
+            labels[f"{name} ({taken[name]})"] = company_id
+    return labels
 
 
 def _value(raw: Any) -> Any:

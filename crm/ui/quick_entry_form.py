@@ -22,7 +22,7 @@ from crm.ui import state
 from crm.ui.data import session
 from crm.ui.quick_entry import (
     closed_day_message,
-    company_label,
+    company_labels,
     empty_frame,
     row_message,
     to_activities,
@@ -74,7 +74,7 @@ def quick_entry_form(actor: Actor, mentoring: list[Programme], companies: dict[i
         placeholder=tr("common.choose_one"),
         key="qe_programme",
     )
-    labels = {company_label(cid, name): cid for cid, name in companies.items()}
+    labels = company_labels(companies)
     with session() as s:
         fields = kind_fields(get_kind(s, by_id[programme_id].kind))
     generation = int(st.session_state.get(GENERATION, 0))

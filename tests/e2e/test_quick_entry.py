@@ -12,7 +12,6 @@ from sqlmodel import Session
 
 from crm.db import make_engine
 from crm.services.company_views import company_choices
-from crm.ui.quick_entry import company_label
 from tests.e2e.harness import (
     AppServer,
     expand,
@@ -122,8 +121,8 @@ def test_quick_entry_reads_korean_amounts_and_uses_one_date(
     sign_in(page, server, "officer", passwords["officer"])
     go(page, "지원 내역")
     expand(page, "하루 멘토링 일괄 입력")
-    _type_row(page, 0, [company_label(a_id, a_name), "멘토 김", "IR 준비", "2", "30만원", ""])
-    _type_row(page, 1, [company_label(b_id, b_name), "멘토 이", "마케팅", "1", "오백만원쯤", ""])
+    _type_row(page, 0, [a_name, "멘토 김", "IR 준비", "2", "30만원", ""])
+    _type_row(page, 1, [b_name, "멘토 이", "마케팅", "1", "오백만원쯤", ""])
     fill_date(page, "세션 날짜 (모든 행)", "2022/11/15")
     page.get_by_text("하루의 멘토링 세션을 한 번에").click()  # close the calendar over the grid
     page.wait_for_timeout(300)

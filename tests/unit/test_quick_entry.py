@@ -9,7 +9,7 @@ from crm.errors import FieldError, ValidationError
 from crm.i18n import t
 from crm.ui.quick_entry import (
     closed_day_message,
-    company_label,
+    company_labels,
     empty_frame,
     row_message,
     to_activities,
@@ -17,7 +17,7 @@ from crm.ui.quick_entry import (
 from crm.validation import Checker
 
 DAY = date(2022, 5, 2)
-LABEL = company_label(7, "빛고을비전")
+LABEL = "빛고을비전"
 
 
 def _one_row(amount: object) -> pd.DataFrame:
@@ -137,3 +137,9 @@ def test_closed_day_advice_depends_on_the_role() -> None:
     assert row_message(unread, "ko", may_restate=False).startswith(
         "금액 (원): 금액을 읽을 수 없습니다"
     )
+
+
+def test_companies_are_offered_by_name_and_a_shared_name_is_numbered() -> None:
+    labels = company_labels({7: "빛고을비전", 12: "무등랩", 3: "무등랩"})
+    assert labels == {"무등랩 (1)": 3, "빛고을비전": 7, "무등랩 (2)": 12}
+    assert not any("#" in label for label in labels)
