@@ -1,6 +1,7 @@
 """Layout at every window width: a slimmer sidebar and wrapping column rows on mid-size windows,
-metrics that shrink instead of being cut ("100 …"), and the home page's budget row stacked
-until the window is wide enough for the programme table's every column.
+metrics that shrink instead of being cut ("100 …"), headings that break between Korean words
+(not inside "(가상)"), and the home page's budget row stacked until the window is wide enough
+for the programme table's every column.
 
 Streamlit stacks columns only below 640 px and keeps a 300 px sidebar above it; between the two
 a row of four columns leaves ~110 px each. One style sheet, sent with st.html (a style-only
@@ -25,6 +26,7 @@ def style_sheet() -> str:
     return f"""
 [data-testid='stMetricValue'] {{ font-size: clamp(1.5rem, 3.2vw, 2.25rem); }}
 [data-testid='stMetricLabel'] p {{ white-space: normal; }}
+h1, h2, h3 {{ word-break: keep-all; overflow-wrap: anywhere; }}
 @media (max-width: {WIDE_PX}px) {{
   {stacked} {{ flex-wrap: wrap; }}
   {stacked_cols} {{ min-width: 100%; }}
