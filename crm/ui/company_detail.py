@@ -388,13 +388,16 @@ def _timeline(actor: Actor, view: CompanyView, editable: bool) -> None:
         st.rerun()
 
 
-def activity_table(rows: pd.DataFrame) -> pd.DataFrame:
+def activity_table(rows: pd.DataFrame, *, with_company: bool = True) -> pd.DataFrame:
+    """Activities as listed; a company's own page leaves out the company column (on a phone
+    it pushed the amount off the screen)."""
     lang = language()
     names = kind_names(lang)
+    company = {tr("col.company"): rows["company"]} if with_company else {}
     return pd.DataFrame(
         {
             tr("col.record_number"): rows["id"],  # the number officers quote
-            tr("col.company"): rows["company"],
+            **company,
             tr("field.start_on"): [fmt.day(d, lang) for d in rows["start_on"]],
             tr("col.kind"): [name_of(names, k) for k in rows["kind"]],
             tr("col.programme"): rows["programme"],
@@ -415,7 +418,9 @@ def _support(actor: Actor, view: CompanyView, editable: bool) -> None:
         st.caption(
             tr("support.total", total=page.total, amount=fmt.krw(page.total_krw, language()))
         )
-        st.dataframe(activity_table(page.rows), hide_index=True, width="stretch")
+        st.dataframe(
+            activity_table(page.rows, with_company=False), hide_index=True, width="stretch"
+        )
     if editable and can(actor.role, Permission.EDIT_ACTIVITIES):
         if view.values.get("archived"):
             st.info(tr("activity.archived_company"))

@@ -60,3 +60,8 @@ def test_company_page_activity_rows_say_hpc_utilisation(open_as: OpenAs, app_db:
     allocated = f"{float(values['allocated_gpu_hours']):,g}"
     expected = [w for w in what if f"배정 GPU 시간: {allocated}" in w]
     assert expected and expected[0].endswith(f"활용률 {used:.0%}")
+    # On the company's own page the company column is left out (it pushed 금액 off a phone).
+    table = at.dataframe[0].value
+    assert "기업" not in table.columns
+    assert list(table.columns[:3]) == ["번호", "시작일", "유형"]
+    assert "금액" in table.columns
