@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from crm.config import get_settings
 from crm.errors import CRMError
 from crm.importer import (
     ImportHasErrors,
@@ -67,7 +68,12 @@ def read_table(data: bytes, filename: str, kind: str | None, sheet: str | None) 
     return load_file(data, filename, kind=kind, sheet=sheet, kinds=kinds)
 
 
-upload = st.file_uploader(tr("import.file"), type=["xlsx", "csv"], key="imp_file")
+upload = st.file_uploader(
+    tr("import.file"),
+    type=["xlsx", "csv"],
+    key="imp_file",
+    max_upload_size=get_settings().import_max_mb,
+)
 if upload is not None:
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()[:12]

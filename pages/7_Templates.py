@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from crm.config import get_settings
 from crm.errors import CRMError, ValidationError
 from crm.funder.checks import lost_features
 from crm.funder.engine import load_template
@@ -28,6 +29,10 @@ from crm.ui.data import data_version, session
 from crm.ui.state import language, tr
 from crm.ui.widget_state import label_for, relabelled
 
+# .xlsm is taken so that its refusal is said in the page's language (the uploader's own
+# refusal of a file type is in English); the help text says to save it as .xlsx.
+UPLOAD_TYPES = ["xlsx", "xlsm"]
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_MAPPED = ""
 
@@ -46,7 +51,13 @@ def features_text(codes: list[str]) -> str:
 # --- add a template -------------------------------------------------------------------------
 with st.expander(tr("funder.page.add"), expanded=False), st.form("tp_add", clear_on_submit=True):
     new_name = st.text_input(tr("funder.page.name"), key="tp_add_name")
-    upload = st.file_uploader(tr("funder.page.file"), type=["xlsx", "xlsm"], key="tp_add_file")
+    upload = st.file_uploader(
+        tr("funder.page.file"),
+        type=UPLOAD_TYPES,
+        key="tp_add_file",
+        help=tr("funder.page.file_help"),
+        max_upload_size=get_settings().import_max_mb,
+    )
     if st.form_submit_button(tr("funder.page.add_button"), type="primary"):
         if upload is None:
             st.error(tr("funder.page.file_needed"))
@@ -393,7 +404,13 @@ if st.button(tr("funder.page.save"), type="primary", key="tp_save"):
     )
 
 with st.expander(tr("funder.page.replace")), st.form("tp_replace", clear_on_submit=True):
-    changed = st.file_uploader(tr("funder.page.file"), type=["xlsx", "xlsm"], key="tp_new_file")
+    changed = st.file_uploader(
+        tr("funder.page.file"),
+        type=UPLOAD_TYPES,
+        key="tp_new_file",
+        help=tr("funder.page.file_help"),
+        max_upload_size=get_settings().import_max_mb,
+    )
     if st.form_submit_button(tr("funder.page.replace_button")):
         if changed is None:
             st.error(tr("funder.page.file_needed"))

@@ -112,6 +112,10 @@ KO = {
     "funder.page.add": "새 양식 올리기",
     "funder.page.name": "양식 이름",
     "funder.page.file": "양식 파일 (.xlsx)",
+    "funder.page.file_help": (
+        "매크로가 든 .xlsm 파일은 받지 않습니다. Excel에서 '다른 이름으로 저장'으로 .xlsx로 "
+        "저장해 올리세요."
+    ),
     "funder.page.add_button": "양식 올리기",
     "funder.page.file_needed": "양식 파일을 고르세요.",
     "funder.page.added": "'{name}' 양식을 올렸습니다. 아래에서 셀과 표를 지정하세요.",
@@ -293,6 +297,10 @@ EN = {
     "funder.page.add": "Upload a new form",
     "funder.page.name": "Template name",
     "funder.page.file": "Form file (.xlsx)",
+    "funder.page.file_help": (
+        "A macro-enabled .xlsm file is refused: save it as .xlsx in Excel (Save As) and upload "
+        "that."
+    ),
     "funder.page.add_button": "Upload form",
     "funder.page.file_needed": "Choose the form file.",
     "funder.page.added": "Form '{name}' uploaded. Map its cells and table below.",
