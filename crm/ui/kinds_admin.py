@@ -75,10 +75,6 @@ def choice_lines(field: KindField) -> str:
     return "\n".join(f"{c.code} = {c.ko} / {c.en}" for c in field.choices)
 
 
-def _number(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
 _UNREADABLE = object()
 PICK_NEXT = "kind_pick_next"  # the kind to show after the next run (one just added)
 
@@ -164,8 +160,15 @@ def add_field_form(actor: Actor, kind: SupportKind) -> None:
         required = st.checkbox(tr("kinds.field.required"), key=wkey(prefix, "required"))
         unit_ko = st.text_input(tr("kinds.field.unit_ko"), key=wkey(prefix, "unit_ko"))
         unit_en = st.text_input(tr("kinds.field.unit_en"), key=wkey(prefix, "unit_en"))
-        minimum = st.number_input(tr("kinds.field.min"), value=None, key=wkey(prefix, "min"))
-        maximum = st.number_input(tr("kinds.field.max"), value=None, key=wkey(prefix, "max"))
+        # Text boxes, as in the edit form: a whole number shows as typed ("500", not "500.00").
+        limits = {
+            key: st.text_input(
+                tr(f"kinds.field.{key}"),
+                key=wkey(prefix, key),
+                help=tr("kinds.field.limit_help"),
+            )
+            for key in ("min", "max")
+        }
         positive = st.checkbox(tr("kinds.field.positive"), key=wkey(prefix, "positive"))
         max_len = st.number_input(
             tr("kinds.field.max_len"), value=None, min_value=1, step=1, key=wkey(prefix, "max_len")
@@ -177,7 +180,8 @@ def add_field_form(actor: Actor, kind: SupportKind) -> None:
         )
         if st.form_submit_button(tr("kinds.field_add_save"), type="primary"):
             choices = read_choices(lines)
-            if choices is None:
+            bounds = {key: _read_limit(key, text) for key, text in limits.items()}
+            if choices is None or any(b is _UNREADABLE for b in bounds.values()):
                 return
             field = FieldInput(
                 name=name.strip(),
@@ -185,8 +189,8 @@ def add_field_form(actor: Actor, kind: SupportKind) -> None:
                 label_ko=label_ko,
                 label_en=label_en,
                 required=required,
-                min=_number(minimum),
-                max=_number(maximum),
+                min=bounds["min"],  # type: ignore[arg-type]
+                max=bounds["max"],  # type: ignore[arg-type]
                 max_len=int(max_len) if max_len is not None else None,
                 positive=positive,
                 unit_ko=unit_ko or None,

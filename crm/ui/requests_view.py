@@ -14,6 +14,7 @@ from crm.config import get_settings
 from crm.models import Industry
 from crm.portal import reminders, requests
 from crm.portal.requests import QUEUE_STATUSES, Answer, RequestInfo
+from crm.quarters import Quarter
 from crm.services.actor import Actor
 from crm.services.company_views import CompanyFilters
 from crm.services.outcomes import FIGURE_FIELDS
@@ -53,9 +54,15 @@ def _open_form(actor: Actor) -> None:
     with st.expander(tr("requests.new"), icon=":material/add:"):
         with st.form("open_request"):
             cols = st.columns(3)
-            year = cols[0].number_input(tr("requests.year"), 2000, 2100, date.today().year)
+            # Figures are asked for the quarter just ended: the one the next report covers.
+            ended = Quarter.of(date.today()).previous()
+            year = cols[0].number_input(tr("requests.year"), 2000, 2100, ended.year)
             quarter = cols[1].selectbox(
-                tr("requests.quarter"), [1, 2, 3, 4], placeholder=tr("common.choose_one")
+                tr("requests.quarter"),
+                [1, 2, 3, 4],
+                index=ended.number - 1,
+                format_func=lambda q: f"Q{q}",
+                placeholder=tr("common.choose_one"),
             )
             due = cols[2].date_input(tr("requests.due"), date.today() + timedelta(days=14))
             fields = st.multiselect(

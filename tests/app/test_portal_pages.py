@@ -195,3 +195,13 @@ def test_portal_in_english_one_click_away(app_db: Engine) -> None:
         "Save draft",
         "Submit",
     ]
+
+
+def test_a_new_request_asks_for_the_quarter_just_ended(open_as: OpenAs) -> None:
+    from crm.quarters import Quarter
+
+    page = open_as("manager", "pages/6_Data_requests.py")
+    ended = Quarter.of(date.today()).previous()
+    assert page.number_input[0].value == ended.year
+    quarter = next(s for s in page.selectbox if s.label == "분기")
+    assert quarter.value == ended.number

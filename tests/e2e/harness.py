@@ -18,7 +18,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 from sqlmodel import Session
 
-from crm import demo
+from crm import demo, web
 from crm.config import PROJECT_ROOT
 from crm.db import make_engine
 from crm.migrate import upgrade
@@ -151,6 +151,13 @@ def sign_in(page: Page, server: AppServer, username: str, password: str) -> None
     korean = page.locator("[data-testid='stSidebar']").get_by_role("radio", name="한국어")
     refused = page.locator("[data-testid='stAlert']")
     korean.or_(refused).first.wait_for(state="attached", timeout=30_000)
+    if korean.count():
+        # The browser fetches its session cookie right after the sign-in run; a test that opens
+        # an address next (page.goto) must not cancel that request.
+        deadline = time.monotonic() + 15
+        while not any(c["name"] == web.COOKIE for c in page.context.cookies()):
+            assert time.monotonic() < deadline, "no session cookie after signing in"
+            page.wait_for_timeout(50)
     if korean.count() and not korean.is_checked():
         page.locator("[data-testid='stSidebar']").get_by_text("한국어").click()
         wait_idle(page)
