@@ -139,7 +139,13 @@ def pick(page: Page, box_label: str, option: str, scope: Page | Locator | None =
 def log_activity(page: Page, company: str, programme: str, n: int) -> float:
     """A mentoring session logged from the support log's form (untimed: filling it in)."""
     expander = page.locator("[data-testid='stExpander']", has_text=ko("support.new")).first
+    # The section is drawn by the run its opening starts: wait for that run to finish, or a
+    # late redraw closes the company list being typed into.
+    page.evaluate(WATCH)
     expander.locator("summary").click()
+    page.wait_for_function(
+        DONE, arg=["[data-testid='stExpander'] [data-testid='stForm']", ""], timeout=60_000
+    )
     pick(page, ko("field.programme_id"), programme, expander)
     form = expander.locator("[data-testid='stForm']").first
     form.wait_for(timeout=30_000)

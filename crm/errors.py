@@ -8,6 +8,16 @@ from typing import Any
 from crm.i18n import t
 
 
+def _shown(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Parameters as a user reads them: an entity by its name ("기업"), not its table's."""
+    entity = params.get("entity")
+    if isinstance(entity, str):
+        label = t(f"entity.{entity}", lang)
+        if label != f"entity.{entity}":
+            return {**params, "entity": label}
+    return params
+
+
 class CRMError(Exception):
     """Base of every error a user may see; `message(lang)` renders it."""
 
@@ -19,7 +29,7 @@ class CRMError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "ko") -> str:
-        return t(self.key, lang, **self.params)
+        return t(self.key, lang, **_shown(self.params, lang))
 
 
 @dataclass(frozen=True)
@@ -29,7 +39,7 @@ class FieldError:
     params: dict[str, Any] = field(default_factory=dict)
 
     def message(self, lang: str = "ko") -> str:
-        return t(self.key, lang, **self.params)
+        return t(self.key, lang, **_shown(self.params, lang))
 
 
 def _field_name(field: str, lang: str) -> str:

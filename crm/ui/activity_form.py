@@ -173,9 +173,12 @@ def log_activity_form(
         submitted = st.form_submit_button(tr("activity.log"), type="primary")
     if not submitted:
         return
+    if chosen_company is None:  # no company picked: say so (not "company #0 was not found")
+        set_errors(key, ValidationError([FieldError("company_id", "error.required")]))
+        st.rerun()
     amount, details = fill_amount_twin(programme.kind, amount, details)
     new = activities.NewActivity(
-        company_id=chosen_company or 0,
+        company_id=chosen_company,
         programme_id=programme_id,
         start_on=start_on,
         end_on=end_on,

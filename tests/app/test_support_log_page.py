@@ -392,3 +392,27 @@ def test_a_long_company_list_is_searched_first(
         "SELECT company_id FROM activity WHERE details LIKE '%picked by search%'",
     )
     assert saved == company_id
+
+
+def test_a_new_activity_without_a_company_asks_for_one(open_as: OpenAs, app_db: Engine) -> None:
+    """It said "company #0을(를) 찾을 수 없습니다" (a raw code and a made-up id)."""
+    at = open_as("officer", "pages/2_Support_log.py")
+    _fill_mentoring(at, app_db, date(2022, 11, 15))
+    at.selectbox(key="sl_new_company").set_value(None)
+    before = snapshot(app_db)
+    submit(at, "지원 기록")
+    shown = captions(at) + [e.value for e in at.error]
+    assert ":red[필수 항목입니다.]" in shown
+    assert not [s for s in shown if "#0" in s or "company" in s]
+    assert snapshot(app_db) == before
+
+
+def test_a_missing_record_is_named_in_words() -> None:
+    from crm.errors import FieldError, NotFound
+
+    assert NotFound(entity="company", id=5).message("ko") == (
+        "기업 #5을(를) 찾을 수 없습니다. 목록에서 다시 선택해 주세요."
+    )
+    assert FieldError("company_id", "error.not_found", {"entity": "activity", "id": 3}).message(
+        "en"
+    ) == ("Activity #3 was not found. Pick it again from the list.")
