@@ -11,13 +11,14 @@ from typing import Any, NamedTuple
 
 from crm.i18n.en import MESSAGES as EN
 from crm.i18n.ko import MESSAGES as KO
+from crm.i18n.particles import fit_particles
 
 LANGUAGES = ("ko", "en")
 DEFAULT_LANGUAGE = "ko"
 CATALOGUES: dict[str, dict[str, str]] = {"ko": dict(KO), "en": dict(EN)}
 
 for _module in pkgutil.iter_modules(__path__):
-    if _module.name in ("ko", "en"):
+    if _module.name in ("ko", "en", "particles"):
         continue
     _feature = importlib.import_module(f"{__name__}.{_module.name}")
     CATALOGUES["ko"].update(getattr(_feature, "KO", {}))
@@ -44,6 +45,7 @@ def t(key: str, lang: str | None = None, /, **values: Any) -> str:
         return key
     values = {k: v.of(shown) if isinstance(v, InEachLanguage) else v for k, v in values.items()}
     try:
-        return template.format(**values)
+        text = template.format(**values)
     except (KeyError, IndexError, ValueError):
         return template
+    return fit_particles(text) if shown == "ko" else text

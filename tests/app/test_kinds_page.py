@@ -16,7 +16,7 @@ def test_admin_adds_a_kind_and_a_field(open_as: OpenAs, app_db: Engine) -> None:
     at.text_input(key="kind_add_ko").input("컴퓨팅 바우처")
     at.text_input(key="kind_add_en").input("Compute voucher")
     submit(at, "유형 추가")
-    assert [s.value for s in at.success] == ["지원 유형 '컴퓨팅 바우처'을(를) 추가했습니다."]
+    assert [s.value for s in at.success] == ["지원 유형 '컴퓨팅 바우처'를 추가했습니다."]
     assert tuple(
         row(app_db, "SELECT name_ko, name_en, version FROM support_kind WHERE code = 'voucher'")
     ) == (
@@ -34,7 +34,7 @@ def test_admin_adds_a_kind_and_a_field(open_as: OpenAs, app_db: Engine) -> None:
     at.checkbox(key=f"{prefix}_required").check()
     at.text_area(key=f"{prefix}_choices").input("basic = 기본 / Basic\npro = 고급 / Pro")
     submit(at, "항목 추가")
-    assert [s.value for s in at.success] == ["항목 '등급'을(를) 추가했습니다."]
+    assert [s.value for s in at.success] == ["항목 '등급'을 추가했습니다."]
     table = at.dataframe[0].value
     assert table.iloc[0].tolist() == ["등급", "선택", "예", "", "", "기본, 고급", "사용 중"]
     assert (

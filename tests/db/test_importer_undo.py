@@ -142,7 +142,7 @@ def test_a_later_edit_of_the_same_field_refuses_the_undo(
     seoul = fmt.moment(later, "ko", label=True)
     assert seoul.endswith(" KST")
     assert reason.message("ko") == (
-        f"{company.name_ko}: '전화번호'이(가) 가져오기 후에 다시 바뀌었습니다 "
+        f"{company.name_ko}: '전화번호'가 가져오기 후에 다시 바뀌었습니다 "
         f"(Officer2 테스트, {seoul})."
     )
     assert reason.message("en") == (

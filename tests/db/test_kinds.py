@@ -249,13 +249,13 @@ def test_every_kind_change_is_audited_in_words(
     found = history.recent_history(session, admin, limit=6)
     said = [describe(e, found.names, "ko") for e in found.entries]
     assert said == [
-        "지원 유형 '컴퓨팅 바우처'의 항목 '바우처 등급'을(를) 다시 사용합니다",
+        "지원 유형 '컴퓨팅 바우처'의 항목 '바우처 등급'을 다시 사용합니다",
         "지원 유형 '컴퓨팅 바우처'의 항목 '바우처 등급' 사용을 중지했습니다 (저장된 값은 남음)",
-        "지원 유형 '컴퓨팅 바우처'의 항목 '바우처 등급'을(를) 고쳤습니다: "
+        "지원 유형 '컴퓨팅 바우처'의 항목 '바우처 등급'을 고쳤습니다: "
         "이름 등급 → 바우처 등급; 선택지 기본 → 기본 (사용 중지), 고급",
-        "지원 유형 '컴퓨팅 바우처'에 항목 '등급' (선택)을(를) 추가했습니다",
+        "지원 유형 '컴퓨팅 바우처'에 항목 '등급' (선택)을 추가했습니다",
         "지원 유형 '컴퓨팅 바우처'의 이름 (한국어): 바우처 → 컴퓨팅 바우처",
-        "지원 유형 '컴퓨팅 바우처'을(를) 추가했습니다",
+        "지원 유형 '컴퓨팅 바우처'를 추가했습니다",
     ]
     said_en = [describe(e, found.names, "en") for e in found.entries]
     assert said_en[3] == "Added the field 'Tier' (Choice) to the kind 'Voucher'"

@@ -72,7 +72,7 @@ def test_admin_adds_an_equipment_item(
         choices.fill(choices.input_value() + "\nlidar_bench = 라이다 시험대 / LiDAR test bench")
         page.get_by_role("button", name="항목 저장").click()
         wait_idle(page)
-        expect_text(page, "항목 '장비'을(를) 저장했습니다.")
+        expect_text(page, "항목 '장비'를 저장했습니다.")
         lines = choices_box(page, "선택지 (한 줄에 하나").input_value()
         assert lines.endswith("lidar_bench = 라이다 시험대 / LiDAR test bench")
         with sqlite3.connect(server.db_path) as db:
@@ -114,7 +114,7 @@ def test_added_kind_opens_and_the_forms_start_empty_after_a_save(
         _fill(add_kind, "이름 (영어)", "Pitching day")
         add_kind.get_by_role("button", name="유형 추가").click()
         wait_idle(page)
-        expect_text(page, "지원 유형 '피칭 데이'을(를) 추가했습니다.")
+        expect_text(page, "지원 유형 '피칭 데이'를 추가했습니다.")
         picker = page.get_by_role("combobox", name="지원 유형", exact=True)
         assert picker.input_value() == "피칭 데이"  # the new kind is open
         assert _form(page, "유형 추가").get_by_label("이름 (한국어)").input_value() == ""
@@ -132,7 +132,7 @@ def test_added_kind_opens_and_the_forms_start_empty_after_a_save(
             _fill(add_field, label, value)
         add_field.get_by_role("button", name="항목 추가").click()
         wait_idle(page)
-        expect_text(page, "항목 '참석 인원'을(를) 추가했습니다.")
+        expect_text(page, "항목 '참석 인원'을 추가했습니다.")
         add_field = _form(page, "항목 추가")
         for label in ("항목 코드 (영문 소문자·숫자·_)", "단위 (한국어)", "최댓값"):
             assert add_field.get_by_label(label, exact=True).input_value() == "", label
@@ -156,7 +156,7 @@ def test_added_kind_opens_and_the_forms_start_empty_after_a_save(
         box.press("Tab")
         edit.get_by_role("button", name="항목 저장").click()
         wait_idle(page)
-        expect_text(page, "항목 '참석 인원'을(를) 저장했습니다.")
+        expect_text(page, "항목 '참석 인원'을 저장했습니다.")
         with sqlite3.connect(server.db_path) as db:
             stored = db.execute(
                 "SELECT fields FROM support_kind WHERE code = 'pitch_day'"
