@@ -16,7 +16,7 @@ from crm.services.closing import check_open
 from crm.services.editing import apply_changes, check_stale
 from crm.services.permissions import Permission, begin_authorised_write
 from crm.services.provenance import figures_changed
-from crm.validation import MAX_KRW, Checker
+from crm.validation import MAX_KRW, Checker, is_money_field
 
 FIGURE_FIELDS = (
     "employees",
@@ -33,7 +33,7 @@ def validate_figures(check: Checker, data: dict[str, Any], partial: bool) -> dic
     clean: dict[str, Any] = {}
     for field in FIGURE_FIELDS:
         if field in data or not partial:
-            maximum = MAX_KRW if field.endswith("_krw") else 1_000_000
+            maximum = MAX_KRW if is_money_field(field) else 1_000_000
             value = data.get(field)
             clean[field] = check.integer(
                 field, 0 if value in (None, "") else value, maximum=maximum

@@ -19,7 +19,9 @@ from crm.portal.requests import Answer
 from crm.ui import format as fmt
 from crm.ui import layout, nav, state
 from crm.ui.data import session
+from crm.ui.forms import money_input
 from crm.ui.state import tr
+from crm.validation import is_money_field
 
 TOKEN_PARAM = "t"
 _FLASH = "portal_flash"
@@ -145,6 +147,13 @@ def _form(answer: Answer, token: str) -> None:
         values: dict[str, Any] = {}
         for name in answer.request.fields:
             current = answer.figures.get(name)
+            if is_money_field(name):  # typed as offices write amounts: 65,000,000 · 6,500만원
+                values[name] = money_input(
+                    tr(f"field.{name}"),
+                    int(current) if isinstance(current, int) else None,
+                    f"fig_{name}",
+                )
+                continue
             values[name] = st.number_input(
                 tr(f"field.{name}"),
                 min_value=0,
@@ -171,7 +180,10 @@ def _form(answer: Answer, token: str) -> None:
                 s,
                 token,
                 _client(),
-                figures={k: (int(v) if v is not None else None) for k, v in values.items()},
+                # Unreadable amounts go as typed: the service says so with the amount message.
+                figures={
+                    k: (int(v) if isinstance(v, int | float) else v) for k, v in values.items()
+                },
                 patents=patents.splitlines(),
                 declared_name=name or None,
                 declared_on=day if isinstance(day, date) else None,

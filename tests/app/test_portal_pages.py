@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Engine
@@ -47,6 +48,19 @@ def _portal(token: str | None) -> AppTest:
     return at
 
 
+def _figures(at: AppTest, value: int) -> None:
+    """Every asked figure: counts in number boxes, amounts in text boxes (read like 1.2억)."""
+    for widget in at.number_input:
+        widget.set_value(value)
+    for box in at.text_input:
+        if str(box.key).startswith("fig_"):
+            box.input(str(value))
+
+
+def _signer(at: AppTest) -> Any:
+    return next(b for b in at.text_input if b.label == "확인자 성명")
+
+
 def test_portal_without_a_valid_token_shows_only_the_refusal(app_db: Engine) -> None:
     _request_with_link(app_db)
     for token in (None, "wrong-token"):
@@ -64,11 +78,11 @@ def test_company_submits_through_its_link(app_db: Engine) -> None:
     name = scalar(app_db, "SELECT name_ko FROM company WHERE id = :i", i=company_id)
     assert name in at.markdown[0].value
     assert len(at.sidebar) == 0
-    for widget in at.number_input:
-        widget.set_value(3)
+    _figures(at, 3)
     at.number_input(key="fig_employees").set_value(12)
+    at.text_input(key="fig_revenue_krw").input("1.2억")
     at.checkbox[0].check()
-    at.text_input[0].input("김대표")
+    _signer(at).input("김대표")
     next(b for b in at.button if b.label == "제출").click().run()
     assert not at.exception, at.exception
     status, figures = (
@@ -87,6 +101,7 @@ def test_company_submits_through_its_link(app_db: Engine) -> None:
     )
     assert status == "submitted"
     assert '"employees": 12' in figures
+    assert '"revenue_krw": 120000000' in figures  # typed as 1.2억
     signed = scalar(
         app_db,
         "SELECT declared_name FROM data_request_company WHERE request_id = :r AND company_id = :c",
@@ -104,14 +119,13 @@ def test_a_saved_draft_is_not_a_declaration(app_db: Engine) -> None:
     at = _portal(token)
     at.number_input(key="fig_employees").set_value(12)
     at.checkbox[0].check()
-    at.text_input[0].input("김대표")
+    _signer(at).input("김대표")
     next(b for b in at.button if b.label == "임시 저장").click().run()
     assert "임시 저장했습니다." in [s.value for s in at.success]
     again = _portal(token)
-    assert again.text_input[0].value == "김대표"
+    assert _signer(again).value == "김대표"
     assert again.checkbox[0].value is False
-    for widget in again.number_input:
-        widget.set_value(3)
+    _figures(again, 3)
     next(b for b in again.button if b.label == "제출").click().run()
     assert [e.value for e in again.error] == ["제출하려면 확인란에 체크하세요."]
     status = scalar(
@@ -134,10 +148,9 @@ def test_uploading_with_no_file_says_so(app_db: Engine) -> None:
 def test_officer_accepts_from_the_queue(app_db: Engine, open_as: OpenAs) -> None:
     request_id, company_id, token = _request_with_link(app_db)
     at = _portal(token)
-    for widget in at.number_input:
-        widget.set_value(2)
+    _figures(at, 2)
     at.checkbox[0].check()
-    at.text_input[0].input("김대표")
+    _signer(at).input("김대표")
     next(b for b in at.button if b.label == "제출").click().run()
     page = open_as("officer", "pages/6_Data_requests.py")
     shown = [
@@ -205,3 +218,24 @@ def test_a_new_request_asks_for_the_quarter_just_ended(open_as: OpenAs) -> None:
     assert page.number_input[0].value == ended.year
     quarter = next(s for s in page.selectbox if s.label == "분기")
     assert quarter.value == ended.number
+
+
+def test_an_unreadable_amount_is_refused_with_the_amount_message(app_db: Engine) -> None:
+    request_id, company_id, token = _request_with_link(app_db)
+    at = _portal(token)
+    _figures(at, 1)
+    at.text_input(key="fig_revenue_krw").input("오백만원쯤")
+    at.checkbox[0].check()
+    _signer(at).input("김대표")
+    next(b for b in at.button if b.label == "제출").click().run()
+    assert [e.value for e in at.error] == [
+        "매출 (원): 금액을 읽을 수 없습니다: '오백만원쯤'. 1,200,000 · 120만원 · 1.2억처럼 입력하세요."
+    ]
+    assert at.text_input(key="fig_revenue_krw").value == "오백만원쯤"  # kept to correct
+    status = scalar(
+        app_db,
+        "SELECT status FROM data_request_company WHERE request_id = :r AND company_id = :c",
+        r=request_id,
+        c=company_id,
+    )
+    assert status == "not_started"

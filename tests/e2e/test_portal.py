@@ -90,7 +90,7 @@ def _company_submits(page: Page, link: str, employees: str, *, upload: Path | No
     for label, value in (
         ("고용 인원", employees),
         ("신규 고용", "2"),
-        ("매출 (원)", "150000000"),
+        ("매출 (원)", "1.5억"),  # read as offices write amounts
         ("특허 출원", "0"),
         ("특허 등록", "0"),
         ("투자 유치 (원)", "0"),
