@@ -442,7 +442,7 @@ def _outcomes(actor: Actor, view: CompanyView, editable: bool) -> None:
                     tr("field.quarter"): [f"Q{r.quarter}" for r in reports],
                     **{
                         tr(f"field.{f}"): [
-                            fmt.krw(getattr(r, f), lang) if f.endswith("_krw") else getattr(r, f)
+                            fmt.krw(getattr(r, f), lang) if is_money_field(f) else getattr(r, f)
                             for r in reports
                         ]
                         for f in FIGURE_FIELDS
