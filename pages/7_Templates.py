@@ -33,6 +33,18 @@ from crm.ui.widget_state import label_for, relabelled
 # refusal of a file type is in English); the help text says to save it as .xlsx.
 UPLOAD_TYPES = ["xlsx", "xlsm"]
 
+
+def form_uploader(key: str) -> Any:
+    """A funder form's uploader: the import size limit, and what to do with a .xlsm."""
+    return st.file_uploader(
+        tr("funder.page.file"),
+        type=UPLOAD_TYPES,
+        key=key,
+        help=tr("funder.page.file_help"),
+        max_upload_size=get_settings().import_max_mb,
+    )
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_MAPPED = ""
 
@@ -51,13 +63,7 @@ def features_text(codes: list[str]) -> str:
 # --- add a template -------------------------------------------------------------------------
 with st.expander(tr("funder.page.add"), expanded=False), st.form("tp_add", clear_on_submit=True):
     new_name = st.text_input(tr("funder.page.name"), key="tp_add_name")
-    upload = st.file_uploader(
-        tr("funder.page.file"),
-        type=UPLOAD_TYPES,
-        key="tp_add_file",
-        help=tr("funder.page.file_help"),
-        max_upload_size=get_settings().import_max_mb,
-    )
+    upload = form_uploader("tp_add_file")
     if st.form_submit_button(tr("funder.page.add_button"), type="primary"):
         if upload is None:
             st.error(tr("funder.page.file_needed"))
@@ -404,13 +410,7 @@ if st.button(tr("funder.page.save"), type="primary", key="tp_save"):
     )
 
 with st.expander(tr("funder.page.replace")), st.form("tp_replace", clear_on_submit=True):
-    changed = st.file_uploader(
-        tr("funder.page.file"),
-        type=UPLOAD_TYPES,
-        key="tp_new_file",
-        help=tr("funder.page.file_help"),
-        max_upload_size=get_settings().import_max_mb,
-    )
+    changed = form_uploader("tp_new_file")
     if st.form_submit_button(tr("funder.page.replace_button")):
         if changed is None:
             st.error(tr("funder.page.file_needed"))
