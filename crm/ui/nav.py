@@ -90,8 +90,10 @@ def language_switch(on_change_user: Actor | None, key: str = _LANGUAGE_RADIO) ->
     """Switch language at once; remembered for the signed-in user. One widget under a fixed key,
     kept in step with the session's language (a widget per language would come back with the
     other language's stale choice and switch it back)."""
-    if st.session_state.get(key) != state.language():
-        st.session_state[key] = state.language()
+    # Written on every run, not only when it differs: a page switch drops the browser's copy of
+    # the radio, which then showed its first option (한국어) on every other page while the page
+    # was in English, and clicking 한국어 there did nothing.
+    st.session_state[key] = state.language()
     st.radio(
         tr("nav.language"),
         list(LANGUAGES),

@@ -87,6 +87,33 @@ def test_language_switch_and_sign_out(
     assert page.get_by_text("Companies supported").count() == 0
 
 
+CHECKED = """() => [...document.querySelectorAll("[data-testid='stSidebar'] input[type=radio]")]
+  .filter(r => r.checked).map(r => r.closest('label').innerText.trim())"""
+
+
+def test_the_language_switch_shows_the_language_on_every_page(
+    page: Page, server: AppServer, passwords: dict[str, str]
+) -> None:
+    """After switching to English the switch said 한국어 on every other page (so clicking 한국어
+    there did nothing); it must show English on each, and 한국어 must switch back from any."""
+    sign_in(page, server, "manager", passwords["manager"])
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text("English").click()
+    wait_idle(page)
+    shown = []
+    for label in ("Companies", "Support log", "Quarterly report", "Data requests", "Stage funnel"):
+        sidebar.locator("[data-testid='stPageLink'] a", has_text=label).first.click()
+        wait_idle(page)
+        expect(page.locator("h1").first).to_have_text(label)
+        shown.append(page.evaluate(CHECKED))
+    assert shown == [["English"]] * 5
+    sidebar.get_by_text("한국어").click()
+    wait_idle(page)
+    expect(page.locator("h1").first).to_have_text(
+        "성장 단계 분석"
+    )  # (and the manager is Korean again)
+
+
 def test_page_opened_by_url_without_sign_in_shows_no_data(page: Page, server: AppServer) -> None:
     open_app(page, server, "Accounts")
     expect_text(page, "로그인이 필요합니다")
