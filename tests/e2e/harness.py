@@ -206,7 +206,10 @@ def screenshot(page: Page, name: str) -> Path:
 
 
 def expect_text(page: Page, text: str) -> None:
-    expect(page.get_by_text(text, exact=False).first).to_be_visible(timeout=15_000)
+    """Some visible element shows `text` (a canvas table keeps a hidden copy of its cells in the
+    page, which may come first)."""
+    shown = page.get_by_text(text, exact=False).locator("visible=true").first
+    expect(shown).to_be_visible(timeout=15_000)
 
 
 def visible(locator: Locator) -> Locator:
