@@ -21,6 +21,7 @@ from crm.services import programmes as programme_service
 from crm.services import users as user_service
 from crm.services.actor import Actor, actor_from_user, system_actor
 from crm.services.reference import ensure_builtin_kinds
+from tests import activity_writes
 from tests.support import (
     IN_CI,
     create_pg_database,
@@ -29,6 +30,17 @@ from tests.support import (
     postgres_available,
     truncate_all,
 )
+
+
+@pytest.fixture(autouse=True)
+def _activity_writes_touch_only_activities() -> Iterator[None]:
+    """Every commit a test makes keeps the rule of crm.analytics.versions (see
+    tests/activity_writes.py)."""
+    activity_writes.take_breaches()
+    yield
+    breaches = activity_writes.take_breaches()
+    if breaches:
+        pytest.fail("; ".join(breaches), pytrace=False)
 
 
 def _worker() -> str:

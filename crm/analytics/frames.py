@@ -440,23 +440,30 @@ def load_outcomes(conn: Connection, *, cohort_years: Sequence[int] | None = None
 
 
 def load_frames(
-    bind: Engine | Connection, *, cohort_years: Sequence[int] | None = None
+    bind: Engine | Connection,
+    *,
+    cohort_years: Sequence[int] | None = None,
+    activities: bool = True,
 ) -> AnalyticsFrames:
     """All five frames in one read transaction (one snapshot on PostgreSQL too).
 
     `cohort_years` narrows the load in SQL; leave it empty when the page caches one load and
-    filters in pandas (a filter change then never goes back to the database)."""
+    filters in pandas (a filter change then never goes back to the database). With
+    `activities=False` the activities frame is left empty, for a page that keeps it apart
+    (`crm.analytics.versions`)."""
     if isinstance(bind, Engine):
         options: dict[str, Any] = {}
         if bind.dialect.name == "postgresql":
             options["isolation_level"] = "REPEATABLE READ"
         with bind.connect().execution_options(**options) as conn, conn.begin():
-            return load_frames(conn, cohort_years=cohort_years)
+            return load_frames(conn, cohort_years=cohort_years, activities=activities)
     programmes = load_programmes(bind)
     return AnalyticsFrames(
         companies=load_companies(bind, cohort_years=cohort_years),
         stages=load_stage_entries(bind, cohort_years=cohort_years),
-        activities=load_activities(bind, programmes=programmes, cohort_years=cohort_years),
+        activities=load_activities(bind, programmes=programmes, cohort_years=cohort_years)
+        if activities
+        else normalise_activities(()),
         outcomes=load_outcomes(bind, cohort_years=cohort_years),
         programmes=programmes,
     )

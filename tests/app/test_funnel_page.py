@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -458,3 +458,91 @@ def test_only_the_open_section_runs(open_as: OpenAs) -> None:
     fresh.run()
     drawn = [json.loads(e.proto.spec)["usermeta"]["chart"] for e in fresh.get("vega_lite_chart")]
     assert drawn == ["time_in_stage"]
+
+
+def test_after_a_logged_activity_only_the_activities_are_read_again(
+    open_as: OpenAs, app_db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The funnel keeps its company, stage, outcome and programme frames across writes audited
+    only as activity (crm.analytics.versions), and re-reads everything after any other write;
+    either way every chart shows the database as it now is."""
+    from crm.models import Stage
+    from crm.services.activities import NewActivity, log_activity
+    from crm.services.stages import change_stage
+
+    reads = {"others": 0, "activities": 0}
+
+    def counted(name: str, load: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            reads[name] += 1
+            return load(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(funnel_view, "load_frames", counted("others", funnel_view.load_frames))
+    monkeypatch.setattr(
+        funnel_view, "load_activities", counted("activities", funnel_view.load_activities)
+    )
+    at = open_as("analyst", PAGE)
+    assert reads == {"others": 1, "activities": 1}
+
+    def fresh_support() -> list[int]:
+        view, choices = view_of(app_db)
+        return support_before_move(view, as_of=choices["last_day"])["companies"].tolist()
+
+    # Overseas support for a company that moved up later and never had any, on its first day.
+    with app_db.connect() as c:
+        company_id, first_day = c.execute(
+            text(
+                "SELECT s.company_id, MIN(s.entered_on) FROM stage_entry s "
+                "JOIN company c ON c.id = s.company_id WHERE c.archived = 0 "
+                "GROUP BY s.company_id HAVING COUNT(*) > 1 AND NOT EXISTS (SELECT 1 FROM activity a "
+                "JOIN programme p ON p.id = a.programme_id "
+                "WHERE a.company_id = s.company_id AND p.kind = 'overseas') ORDER BY 1 LIMIT 1"
+            )
+        ).one()
+        programme_id = c.execute(text("SELECT id FROM programme WHERE kind = 'overseas'")).scalar()
+    before = fresh_support()
+    with Session(app_db) as s:
+        log_activity(
+            s,
+            system_actor(s),
+            NewActivity(
+                company_id=company_id,
+                programme_id=programme_id,
+                start_on=first_day,
+                details={"country": "VN", "programme_type": "exhibition"},
+            ),
+        )
+    after = fresh_support()
+    assert after != before  # the write changes what the support chart must show
+    at.run()
+    assert reads == {"others": 1, "activities": 2}
+    assert chart_data(at, "support")["companies"].tolist() == after
+
+    # A stage move is audited as the company's: every frame is read again.
+    with app_db.connect() as c:
+        mover, entered = c.execute(
+            text(
+                "SELECT s.company_id, MAX(s.entered_on) FROM stage_entry s "
+                "JOIN company c ON c.id = s.company_id WHERE c.archived = 0 "
+                "GROUP BY s.company_id HAVING COUNT(*) = 1 AND MAX(s.stage) = 'pre_startup' "
+                "ORDER BY 1 LIMIT 1"
+            )
+        ).one()
+    day = date.fromisoformat(str(entered)) + timedelta(days=30)
+
+    def fresh_funnel() -> list[int]:
+        view, choices = view_of(app_db)
+        return funnel(view, entry_stage="pre_startup", as_of=choices["last_day"])[
+            "reached"
+        ].tolist()
+
+    before = fresh_funnel()
+    with Session(app_db) as s:
+        change_stage(s, system_actor(s), mover, stage=Stage.STARTUP, entered_on=day, founded_on=day)
+    after = fresh_funnel()
+    assert after[1] == before[1] + 1  # one more pre-startup company reached startup
+    at.run()
+    assert reads == {"others": 2, "activities": 3}
+    assert chart_data(at, "funnel")["reached"].tolist() == after
