@@ -27,10 +27,12 @@ import numpy as np
 import pandas as pd
 
 from crm.analytics.frames import (
+    DATE_DTYPE,
     AnalyticsFrames,
     category_positions,
     day_number,
     days_of,
+    has_activities,
     kinds_of,
 )
 from crm.analytics.keys import company_mask
@@ -63,7 +65,7 @@ def restrict_to_companies(
     return AnalyticsFrames(
         companies=pick(frames.companies),
         stages=pick(frames.stages),
-        activities=pick(frames.activities),
+        activities=pick(frames.activities) if has_activities(frames) else frames.activities,
         outcomes=pick(frames.outcomes),
         programmes=frames.programmes,
     )
@@ -73,13 +75,16 @@ def _in(series: pd.Series, values: tuple[object, ...]) -> np.ndarray:
     return series.isin(list(values)).to_numpy(dtype=bool, na_value=False)
 
 
-def filter_choices(frames: AnalyticsFrames) -> dict[str, Any]:
+def filter_choices(
+    frames: AnalyticsFrames, *, activity_span: tuple[date, date] | None = None
+) -> dict[str, Any]:
     """What the sidebar can offer, read from the loaded (unfiltered) frames.
 
     Keys: cohort_years, industries, ai_fields, locations (sorted values that occur),
     officers ((officer_id, officer_name) pairs sorted by name), kinds (built-in order first),
     first_day / last_day (the earliest and latest stage entry or activity date, as `date`s;
-    None when there is no data)."""
+    None when there is no data). Frames read without activities take the activities' first and
+    last day as `activity_span` (`load_activity_span`)."""
     companies = frames.companies
 
     def values(column: str) -> list[Any]:
@@ -87,7 +92,11 @@ def filter_choices(frames: AnalyticsFrames) -> dict[str, Any]:
 
     officers = companies.loc[companies["officer_id"].notna(), ["officer_id", "officer_name"]]
     officers = officers.drop_duplicates("officer_id").sort_values(["officer_name", "officer_id"])
-    dates = pd.concat([frames.stages["entered_on"], frames.activities["start_on"]])
+    if has_activities(frames):
+        activity_days = frames.activities["start_on"]
+    else:
+        activity_days = pd.Series(np.array(activity_span or (), dtype=DATE_DTYPE))
+    dates = pd.concat([frames.stages["entered_on"], activity_days])
     return {
         "cohort_years": [int(y) for y in values("cohort_year")],
         "industries": values("industry"),
@@ -117,7 +126,9 @@ def apply_filters(frames: AnalyticsFrames, filters: Filters) -> AnalyticsFrames:
         keep &= _in(companies["location"], filters.locations)
 
     activities = frames.activities
-    if filters.date_from is not None or filters.date_to is not None:
+    # Frames read without activities pass them on as not loaded; a kind filter needs them.
+    dated = filters.date_from is not None or filters.date_to is not None
+    if dated and has_activities(frames):
         start = days_of(activities["start_on"])
         in_range = np.ones(len(activities), dtype=bool)
         if filters.date_from is not None:

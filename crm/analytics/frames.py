@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -103,6 +103,31 @@ class AnalyticsFrames:
     programmes: pd.DataFrame
 
 
+class ActivitiesNotLoaded:
+    """The activities of frames read without them (`load_frames(..., activities=False)`), for
+    the analytics of companies, stages and outcomes, which never read activities. Any use fails
+    at once: an analytic that started to read activities must not count an empty frame."""
+
+    def _refuse(self, *_: object) -> NoReturn:
+        raise RuntimeError("these frames were read without their activities")
+
+    __getitem__ = _refuse
+    __len__ = _refuse
+    __iter__ = _refuse
+
+    def __getattr__(self, name: str) -> NoReturn:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        self._refuse()
+
+
+NOT_LOADED: Any = ActivitiesNotLoaded()
+
+
+def has_activities(frames: AnalyticsFrames) -> bool:
+    return not isinstance(frames.activities, ActivitiesNotLoaded)
+
+
 def day_number(day: date) -> int:
     """Days since 1970-01-01: the integer form dates take inside the vectorised code."""
     return (day - EPOCH).days
@@ -151,9 +176,11 @@ def categories_used(column: pd.Series) -> list[str]:
 
 
 def kinds_of(frames: AnalyticsFrames) -> list[str]:
-    """Every kind in the programmes or activities: built-in kinds first, others by name."""
+    """Every kind in the programmes or activities: built-in kinds first, others by name. (An
+    activity's kind is its programme's: frames read without activities give the same list.)"""
     found = set(frames.programmes["kind"].dropna().astype(str))
-    found |= set(categories_used(frames.activities["kind"]))
+    if has_activities(frames):
+        found |= set(categories_used(frames.activities["kind"]))
     builtin = [k for k in BUILTIN_KINDS if k in found]
     return builtin + sorted(found - set(builtin))
 
@@ -430,6 +457,23 @@ def load_activities(
     )
 
 
+def load_activity_span(conn: Connection) -> tuple[date, date] | None:
+    """The first and last day of the live activities (None if there are none): what the sidebar
+    needs of them without reading them all."""
+    activity = Activity.__table__  # type: ignore[attr-defined]
+    days = _epoch_days(activity.c.start_on, conn.dialect.name)
+    first, last = conn.execute(
+        sa.select(sa.func.min(days), sa.func.max(days)).where(
+            activity.c.status != ActivityStatus.CANCELLED.value
+        )
+    ).one()
+    if first is None:
+        return None
+    return date.fromordinal(EPOCH.toordinal() + int(first)), date.fromordinal(
+        EPOCH.toordinal() + int(last)
+    )
+
+
 def load_outcomes(conn: Connection, *, cohort_years: Sequence[int] | None = None) -> pd.DataFrame:
     report = OutcomeReport.__table__  # type: ignore[attr-defined]
     query = sa.select(*(report.c[c] for c in OUTCOME_COLUMNS))
@@ -449,8 +493,8 @@ def load_frames(
 
     `cohort_years` narrows the load in SQL; leave it empty when the page caches one load and
     filters in pandas (a filter change then never goes back to the database). With
-    `activities=False` the activities frame is left empty, for a page that keeps it apart
-    (`crm.analytics.versions`)."""
+    `activities=False` the activities are not read (`NOT_LOADED` stands in for them), for a
+    page that reads them only when a section needs them (`crm.ui.funnel_view`)."""
     if isinstance(bind, Engine):
         options: dict[str, Any] = {}
         if bind.dialect.name == "postgresql":
@@ -463,7 +507,7 @@ def load_frames(
         stages=load_stage_entries(bind, cohort_years=cohort_years),
         activities=load_activities(bind, programmes=programmes, cohort_years=cohort_years)
         if activities
-        else normalise_activities(()),
+        else NOT_LOADED,
         outcomes=load_outcomes(bind, cohort_years=cohort_years),
         programmes=programmes,
     )

@@ -4,15 +4,18 @@ filters, a chart with its downloads, the clicked pick kept in the URL, and the c
 Caching, from the bottom up (measured at 100,000 companies: reading ~2.6 s, one filter change
 ~0.3 s of analytics):
 - `frames`: the five analytics frames. The activities are read once per data version (the
-  latest audit id) and the other four once per version of everything but activities
-  (`crm.analytics.versions`), so after an officer logs support only the activities are read
-  again (at 10,000 companies ~0.1 s instead of ~0.3 s). Both are st.cache_resource: one shared
-  copy, never pickled, as for `view` below. They hold no personal contact data (representative,
-  email and phone are never selected; `crm.analytics.frames.COMPANY_COLUMNS`), so one copy
-  serves every role.
-- `view`: the frames narrowed by one `Filters`. st.cache_resource, not st.cache_data: a
-  cache_data hit unpickles its value (0.2 s for the full frames at 100k), and every chart reads
-  the view; the analytics never modify their input, so sharing the object is safe.
+  latest audit id), and only when a section needs them (support, outcomes, the programme
+  breakdown, a kind filter, a pick); the other four once per version of everything but
+  activities (`crm.analytics.versions`). So after an officer logs support, the funnel, counts,
+  moves and time sections read nothing again (at 10,000 companies the activities are ~0.12 s
+  of reading, the rest ~0.2 s). Both are st.cache_resource: one shared copy, never pickled, as
+  for the views below. They hold no personal contact data (representative, email and phone are
+  never selected; `crm.analytics.frames.COMPANY_COLUMNS`), so one copy serves every role.
+- `view`: the frames narrowed by one `Filters`; `company_view` the same without activities
+  (`crm.analytics.frames.NOT_LOADED`: an analytic that read them would fail, not count none).
+  st.cache_resource, not st.cache_data: a cache_data hit unpickles its value (0.2 s for the
+  full frames at 100k), and every chart reads a view; the analytics never modify their input,
+  so sharing the object is safe.
 - one st.cache_data function per chart result, keyed by (source, filters, the chart's own
   options, language): a filter change recomputes each chart once, an option change only its
   chart, and a rerun from a click or another user's session computes nothing. The Altair
@@ -47,7 +50,7 @@ from crm.analytics import (
     time_in_stage_curve,
     transitions,
 )
-from crm.analytics.frames import load_activities
+from crm.analytics.frames import load_activities, load_activity_span
 from crm.analytics.picks import PARAMS, Pick, companies_for_pick, pick_from_selection
 from crm.analytics.versions import frame_versions
 from crm.config import get_settings
@@ -113,7 +116,9 @@ def frames(src: Source) -> AnalyticsFrames:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def choices(src: Source) -> dict[str, Any]:
-    return filter_choices(frames(src))
+    with engine().connect() as conn:
+        span = load_activity_span(conn)
+    return filter_choices(_steady_frames(src.url, src.steady), activity_span=span)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -121,15 +126,28 @@ def view(src: Source, filters: Filters) -> AnalyticsFrames:
     return apply_filters(frames(src), filters)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _company_view(url: str, steady: int, filters: Filters) -> AnalyticsFrames:
+    return apply_filters(_steady_frames(url, steady), filters)
+
+
+def company_view(src: Source, filters: Filters) -> AnalyticsFrames:
+    """The view for analytics of companies, stages and outcomes: without activities, unless a
+    kind filter needs them to choose the companies."""
+    if filters.kinds_received:
+        return view(src, filters)
+    return _company_view(src.url, src.steady, filters)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def company_count(src: Source, filters: Filters) -> int:
-    return len(view(src, filters).companies)
+    return len(company_view(src, filters).companies)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def funnel_table(src: Source, filters: Filters, cohort: Cohort, lang: str) -> pd.DataFrame:
     return funnel(
-        view(src, filters),
+        company_view(src, filters),
         entry_stage=cohort.entry_stage,
         entry_year=cohort.entry_year,
         as_of=cohort.as_of,
@@ -141,8 +159,10 @@ def funnel_table(src: Source, filters: Filters, cohort: Cohort, lang: str) -> pd
 def breakdown_table(
     src: Source, filters: Filters, cohort: Cohort, by: str, lang: str
 ) -> pd.DataFrame:
+    # A programme breakdown groups companies by the programmes they received.
+    frames_ = view(src, filters) if by == "programme" else company_view(src, filters)
     return funnel_by(
-        view(src, filters),
+        frames_,
         by,
         entry_stage=cohort.entry_stage,
         entry_year=cohort.entry_year,
@@ -153,14 +173,14 @@ def breakdown_table(
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def counts_table(src: Source, filters: Filters, start: date, end: date) -> pd.DataFrame:
-    return stage_counts_by_month(view(src, filters), start=start, end=end)
+    return stage_counts_by_month(company_view(src, filters), start=start, end=end)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def transitions_table(
     src: Source, filters: Filters, period: str, start: date, end: date
 ) -> pd.DataFrame:
-    return transitions(view(src, filters), period=period, start=start, end=end)
+    return transitions(company_view(src, filters), period=period, start=start, end=end)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -168,7 +188,7 @@ def time_tables(
     src: Source, filters: Filters, as_of: date, lang: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(summary per stage, Kaplan–Meier curve per stage)."""
-    frames_ = view(src, filters)
+    frames_ = company_view(src, filters)
     return (
         time_in_stage(frames_, as_of=as_of, lang=lang),
         time_in_stage_curve(frames_, as_of=as_of),

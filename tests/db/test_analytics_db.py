@@ -18,6 +18,7 @@ from crm.analytics import (
     Filters,
     apply_filters,
     companies_behind,
+    filter_choices,
     funnel,
     funnel_by,
     load_frames,
@@ -28,6 +29,7 @@ from crm.analytics import (
     time_in_stage_curve,
     transitions,
 )
+from crm.analytics.frames import has_activities, load_activity_span
 from crm.models import Programme
 from crm.services.actor import Actor
 from tests.analytics_cohort import (
@@ -185,3 +187,43 @@ def test_loading_one_cohort_year(engine: Engine, loaded: Loaded) -> None:
     assert only.activities["company_id"].tolist() == [ids["c11"]]
     assert only.outcomes.empty
     assert len(only.programmes) == 4
+
+
+# The analytics that read activities; the others are given frames read without them.
+READS_ACTIVITIES = ("funnel_by_programme", "support", "outcomes", "outcomes_2q")
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(include_archived=True),
+        Filters(date_from=d(30), date_to=d(200)),
+        Filters(industries=("healthcare",), date_to=d(150)),
+    ],
+    ids=["none", "archived", "period", "industry_until"],
+)
+def test_frames_read_without_activities_give_the_same_answers(
+    engine: Engine, loaded: Loaded, filters: Filters
+) -> None:
+    """What the funnel page computes from frames read without activities (crm.ui.funnel_view)
+    equals what it would compute from all five; an analytic that needs activities refuses."""
+    frames, _, _ = loaded
+    steady = load_frames(engine, activities=False)
+    assert not has_activities(steady)
+    whole, without = apply_filters(frames, filters), apply_filters(steady, filters)
+    for name, compute in ANALYTICS.items():
+        if name in READS_ACTIVITIES:
+            with pytest.raises(RuntimeError, match="without their activities"):
+                compute(without)
+            continue
+        try:
+            pd.testing.assert_frame_equal(compute(without), compute(whole))
+        except AssertionError as exc:
+            raise AssertionError(f"{name} differs: {exc}") from exc
+    with pytest.raises(RuntimeError, match="without their activities"):
+        apply_filters(steady, Filters(kinds_received=("mentoring",)))
+    with engine.connect() as conn:
+        span = load_activity_span(conn)
+    assert span == (d(-10), d(400))  # c11 mentoring@-10 … c8 prototyping@400 (live only)
+    assert filter_choices(steady, activity_span=span) == filter_choices(frames)
