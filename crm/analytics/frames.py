@@ -461,13 +461,14 @@ def load_activity_span(conn: Connection) -> tuple[date, date] | None:
     """The first and last day of the live activities (None if there are none): what the sidebar
     needs of them without reading them all."""
     activity = Activity.__table__  # type: ignore[attr-defined]
-    days = _epoch_days(activity.c.start_on, conn.dialect.name)
-    first, last = conn.execute(
-        sa.select(sa.func.min(days), sa.func.max(days)).where(
-            activity.c.status != ActivityStatus.CANCELLED.value
-        )
-    ).one()
-    if first is None:
+    live = sa.select(_epoch_days(activity.c.start_on, conn.dialect.name)).where(
+        activity.c.status != ActivityStatus.CANCELLED.value
+    )
+    # Each end walks the start_on index and stops at its first live activity (a min/max over
+    # the status filter would read every row: 30 ms at 10,000 companies).
+    first = conn.execute(live.order_by(activity.c.start_on).limit(1)).scalar()
+    last = conn.execute(live.order_by(activity.c.start_on.desc()).limit(1)).scalar()
+    if first is None or last is None:
         return None
     return date.fromordinal(EPOCH.toordinal() + int(first)), date.fromordinal(
         EPOCH.toordinal() + int(last)
