@@ -17,7 +17,9 @@ from sqlalchemy import Connection, Engine, event
 from crm.analytics.versions import ACTIVITY_ENTITY, ACTIVITY_WRITE_LEAVES
 
 KEY = "activity_write_check"
-WRITTEN = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+WRITTEN = re.compile(
+    r'^\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE
+)
 
 
 def _state(conn: Connection) -> dict[str, set[str]]:
@@ -36,12 +38,15 @@ def _seen(
     written = WRITTEN.match(statement)
     if written is None:
         return
-    table = written.group(1).lower()
+    table = written.group(2).lower()
     state = _state(conn)
     state["tables"].add(table)
-    if table == "audit_entry" and context is not None:
-        for row in getattr(context, "compiled_parameters", None) or ():
-            state["entities"].add(str(row.get("entity")))
+    if table == "audit_entry" and written.group(1).upper().startswith("INSERT"):
+        rows = getattr(context, "compiled_parameters", None) or ()
+        entities = {str(row.get("entity")) for row in rows if row.get("entity")}
+        # An audit row whose entity cannot be read (text SQL) counts as an activity's: the
+        # check must fail closed, not look away.
+        state["entities"] |= entities or {ACTIVITY_ENTITY}
 
 
 def breach(tables: set[str], entities: set[str]) -> set[str]:

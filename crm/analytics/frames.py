@@ -32,7 +32,8 @@ hand-built cohort and a loaded one have identical dtypes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NoReturn
@@ -484,6 +485,23 @@ def load_outcomes(conn: Connection, *, cohort_years: Sequence[int] | None = None
     return normalise_outcomes(_fetch(conn, query, OUTCOME_COLUMNS, integers=OUTCOME_COLUMNS))
 
 
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """One read transaction: on PostgreSQL one snapshot for every select in it."""
+    options: dict[str, Any] = {}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "REPEATABLE READ"
+    with engine.connect().execution_options(**options) as conn, conn.begin():
+        yield conn
+
+
+def read_activities(engine: Engine) -> pd.DataFrame:
+    """The activities frame alone, with its programmes' names and kinds read in the same
+    snapshot."""
+    with _snapshot(engine) as conn:
+        return load_activities(conn)
+
+
 def load_frames(
     bind: Engine | Connection,
     *,
@@ -497,10 +515,7 @@ def load_frames(
     `activities=False` the activities are not read (`NOT_LOADED` stands in for them), for a
     page that reads them only when a section needs them (`crm.ui.funnel_view`)."""
     if isinstance(bind, Engine):
-        options: dict[str, Any] = {}
-        if bind.dialect.name == "postgresql":
-            options["isolation_level"] = "REPEATABLE READ"
-        with bind.connect().execution_options(**options) as conn, conn.begin():
+        with _snapshot(bind) as conn:
             return load_frames(conn, cohort_years=cohort_years, activities=activities)
     programmes = load_programmes(bind)
     return AnalyticsFrames(

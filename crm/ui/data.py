@@ -1,15 +1,16 @@
 """The cached engine and a data version every write bumps (the latest audit id), so cached reads
-are refreshed after anyone's write, on any replica."""
+are refreshed after anyone's write, on any replica; while a write is in flight on PostgreSQL
+nothing is kept (`crm.analytics.versions`)."""
 
 from __future__ import annotations
 
 import streamlit as st
 from sqlalchemy import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
+from crm.analytics import versions
 from crm.config import get_settings
 from crm.db import make_engine
-from crm.models import AuditEntry
 
 
 @st.cache_resource(show_spinner=False)
@@ -28,5 +29,6 @@ def session() -> Session:
 
 
 def data_version() -> int:
-    with session() as s:
-        return int(s.exec(select(func.coalesce(func.max(AuditEntry.id), 0))).one())
+    """The cache key of every cached read (`crm.analytics.versions.data_version`)."""
+    with engine().connect() as conn:
+        return versions.data_version(conn)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from crm.analytics.versions import FrameVersions, frame_versions
+from crm.analytics.versions import data_version as version_key
 from crm.models import AuditAction, Company, Programme, Stage
 from crm.services import activities as activity_service
 from crm.services import audit
@@ -75,7 +76,31 @@ def test_an_activity_moves_only_the_version_of_everything(
 def test_an_empty_database_is_version_zero(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM audit_entry")
-    assert versions(engine) == FrameVersions(0, 0)
+    found = versions(engine)
+    assert (found.everything, found.besides_activities) == (0, 0)
+
+
+def test_a_write_in_flight_unsettles_the_versions(
+    engine: Engine, system: Actor, company: Company
+) -> None:
+    """On PostgreSQL an open write may still commit ids below the latest: while one is open the
+    versions are unsettled and the data version is new on every read, so nothing read then is
+    kept. SQLite serialises its writers, so its ids always follow commits."""
+    with new_session(engine) as writer:
+        audit.record(writer, system, AuditAction.UPDATE, "company", company.id, field="location")
+        writer.flush()  # the id is taken, the transaction still open
+        with engine.connect() as conn:
+            during = frame_versions(conn)
+            keys = {version_key(conn) for _ in range(3)}
+        if engine.dialect.name == "postgresql":
+            assert not during.settled
+            assert len(keys) == 3 and all(k < 0 for k in keys)
+        else:
+            assert during.settled
+            assert keys == {during.everything}
+        writer.commit()
+    after = versions(engine)
+    assert after.besides_activities > during.besides_activities  # the open write, committed
 
 
 @pytest.mark.parametrize("entity", ["activity", "company"])
@@ -97,3 +122,25 @@ def test_the_check_refuses_an_activity_write_that_changes_a_company(
         assert len(found) == 1 and "['company']" in found[0]
     else:
         assert found == []
+
+
+def test_the_check_fails_closed_on_an_audit_row_it_cannot_read(
+    engine: Engine, system: Actor, company: Company
+) -> None:
+    """An audit row written as text SQL has no readable entity: it counts as an activity's, so
+    a company write beside it is reported rather than waved through."""
+    activity_writes.take_breaches()
+    with new_session(engine) as s:
+        row = s.get(Company, company.id)
+        assert row is not None
+        row.location = "어딘가"
+        s.flush()
+        s.execute(
+            text(
+                "INSERT INTO audit_entry (at, actor_id, action, entity, entity_id) "
+                "VALUES (CURRENT_TIMESTAMP, :actor, 'update', 'company', :id)"
+            ),
+            {"actor": system.id, "id": company.id},
+        )
+        s.commit()
+    assert len(activity_writes.take_breaches()) == 1
