@@ -3,10 +3,11 @@ Korean and English, nothing runs off the side, and an admin adds a choice throug
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.harness import AppServer, expect_text, pick, screenshot, sign_in, wait_idle
 
@@ -47,10 +48,15 @@ def test_kinds_page_at_390_px(
         expect_text(page, title)
         pick(page, title, "시험·실증 장비" if lang == "ko" else "Test equipment")
         label = "선택지 (한 줄에 하나" if lang == "ko" else "Choices (one a line"
-        lines = choices_box(page, label).input_value()  # the catalogue, in both languages
-        assert (
-            "av_virtual_rig = 자율주행 가상 시험 장비 / Autonomous-driving virtual test rig"
-            in lines
+        # The catalogue, in both languages. Waited for: under load the run that draws the edit
+        # form can finish after the pick's idle check, and an early read found the box empty.
+        expect(choices_box(page, label)).to_have_value(
+            re.compile(
+                re.escape(
+                    "av_virtual_rig = 자율주행 가상 시험 장비 / Autonomous-driving virtual test rig"
+                )
+            ),
+            timeout=15_000,
         )
         assert page.evaluate(OVERFLOW) == []
         screenshot(page, f"kinds-390-{lang}")
