@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from tests.e2e.harness import AppServer, expect_text, pick, screenshot, sign_in, wait_idle
 
 pytestmark = pytest.mark.e2e
+SETTLE = 10_000  # ms an auto-retrying check waits for the browser to draw a run's widgets
 
 OVERFLOW = """() => [...document.querySelectorAll("[data-testid='stMain'] *")]
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
@@ -56,7 +57,7 @@ def test_kinds_page_at_390_px(
                     "av_virtual_rig = 자율주행 가상 시험 장비 / Autonomous-driving virtual test rig"
                 )
             ),
-            timeout=15_000,
+            timeout=SETTLE,
         )
         assert page.evaluate(OVERFLOW) == []
         screenshot(page, f"kinds-390-{lang}")
@@ -75,6 +76,7 @@ def test_admin_adds_an_equipment_item(
         open_kinds(page, server)
         pick(page, "지원 유형", "시험·실증 장비")
         choices = choices_box(page, "선택지 (한 줄에 하나")
+        expect(choices).to_have_value(re.compile("av_virtual_rig"), timeout=SETTLE)  # drawn
         choices.fill(choices.input_value() + "\nlidar_bench = 라이다 시험대 / LiDAR test bench")
         page.get_by_role("button", name="항목 저장").click()
         wait_idle(page)
@@ -122,8 +124,11 @@ def test_added_kind_opens_and_the_forms_start_empty_after_a_save(
         wait_idle(page)
         expect_text(page, "지원 유형 '피칭 데이'를 추가했습니다.")
         picker = page.get_by_role("combobox", name="지원 유형", exact=True)
-        assert picker.input_value() == "피칭 데이"  # the new kind is open
-        assert _form(page, "유형 추가").get_by_label("이름 (한국어)").input_value() == ""
+        # Auto-retrying checks: the browser draws the new keys' widgets a moment after the run.
+        expect(picker).to_have_value("피칭 데이", timeout=SETTLE)  # the new kind is open
+        expect(_form(page, "유형 추가").get_by_label("이름 (한국어)")).to_have_value(
+            "", timeout=SETTLE
+        )
 
         add_field = _form(page, "항목 추가")
         _fill(add_field, "항목 코드 (영문 소문자·숫자·_)", "people")
@@ -141,7 +146,7 @@ def test_added_kind_opens_and_the_forms_start_empty_after_a_save(
         expect_text(page, "항목 '참석 인원'을 추가했습니다.")
         add_field = _form(page, "항목 추가")
         for label in ("항목 코드 (영문 소문자·숫자·_)", "단위 (한국어)", "최댓값"):
-            assert add_field.get_by_label(label, exact=True).input_value() == "", label
+            expect(add_field.get_by_label(label, exact=True)).to_have_value("", timeout=SETTLE)
 
         # A unit on a text field: refused, with the reason, and nothing added.
         _fill(add_field, "항목 코드 (영문 소문자·숫자·_)", "venue")
@@ -157,7 +162,7 @@ def test_added_kind_opens_and_the_forms_start_empty_after_a_save(
         # Emptying the maximum in the edit form removes the limit.
         edit = _form(page, "항목 저장")
         box = edit.get_by_label("최댓값", exact=True)
-        assert box.input_value() == "500"
+        expect(box).to_have_value("500", timeout=SETTLE)
         box.fill("")
         box.press("Tab")
         edit.get_by_role("button", name="항목 저장").click()
@@ -169,6 +174,8 @@ def test_added_kind_opens_and_the_forms_start_empty_after_a_save(
             ).fetchone()[0]
         assert '"name": "people"' in stored and '"max"' not in stored.replace('"max": null', "")
         assert "venue" not in stored
-        assert _form(page, "항목 저장").get_by_label("최댓값", exact=True).input_value() == ""
+        expect(_form(page, "항목 저장").get_by_label("최댓값", exact=True)).to_have_value(
+            "", timeout=SETTLE
+        )
     finally:
         context.close()
